@@ -1,0 +1,44 @@
+//! # gear-engine
+//!
+//! Validates, instruments and executes Gear programs (the `gsys` 2.0 syscall ABI) inside a
+//! parachain runtime, returning a journal of effects.
+//!
+//! The engine is pure: it touches no storage and knows nothing of FRAME. The pallets give it a
+//! program's instrumented code, its persisted memory pages and one dispatch; it gives back an
+//! [`ExecutionOutcome`]: the gas burned, the reply and messages the program sent, the pages it
+//! changed, or the reason it trapped. The pallets decide what to do with that.
+//!
+//! ## Design
+//! - **Upload** ([`code::validate_and_instrument`]): Gear's own validation and instrumentation
+//!   (`gear_core::code::Code::try_new` with a [`Schedule`]) inject a gas counter (`gear_gas` global
+//!   plus `gr_system_break`) and a stack-height limiter, so gas is the same on every engine. On top of
+//!   Gear's rules the engine refuses code that imports a syscall it does not implement, that declares
+//!   more memory than [`code::MAX_PAGES`], or that is larger than the schedule allows, each with its
+//!   own [`code::CodeError`] variant.
+//! - **Execution** ([`execute`]): eager memory. The program's pages are written into a fresh
+//!   `wasmi` instance, the entry point for the dispatch kind runs, and the pages above the stack end
+//!   that differ from what they were are returned as dirty. Traps map to Gear's
+//!   [`ErrorReplyReason`](gear_core_errors::ErrorReplyReason); a trap discards every effect except
+//!   the gas burned.
+//!
+//! `wasmi` is an interpreter compiled into the runtime: no host functions beyond `sp_io` are needed,
+//! so the runtime stays valid on the relay chain (PVF).
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub mod code;
+pub mod memory;
+pub mod outcome;
+mod syscalls;
+mod wasmi_backend;
+
+pub use code::{validate_and_instrument, CodeError, ProgramCodeMeta, ValidatedCode};
+pub use gear_core::gas_metering::Schedule;
+pub use memory::{PageData, ProgramMemory};
+pub use outcome::{
+    BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus, OutgoingMessage, OutgoingReply,
+    ProgramCode,
+};
+pub use wasmi_backend::{execute, precharge};

@@ -1,0 +1,375 @@
+//! Engine tests: validation rules (table-driven, hand-written WAT), metering, persistence and
+//! trap mapping, on real gstd programs built by gear-wasm-builder.
+
+use gear_core::message::DispatchKind;
+use gear_core_errors::SimpleExecutionError;
+use gear_engine::{
+    code::{CodeError, MAX_PAGES},
+    execute, validate_and_instrument, BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus,
+    ProgramCode, ProgramMemory, Schedule, ValidatedCode,
+};
+use gprimitives::{ActorId, MessageId};
+use parity_scale_codec::{Decode, Encode};
+
+const GAS: u64 = 10_000_000_000;
+
+fn validate(code: Vec<u8>) -> Result<ValidatedCode, CodeError> {
+    validate_and_instrument(code, &Schedule::default())
+}
+
+fn wat(text: &str) -> Vec<u8> {
+    wat::parse_str(text).expect("valid WAT")
+}
+
+fn dispatch(kind: DispatchKind, payload: &[u8], nonce: u64) -> Dispatch {
+    Dispatch {
+        kind,
+        id: MessageId::from(nonce),
+        source: ActorId::from(1u64),
+        destination: ActorId::from(2u64),
+        payload: payload.to_vec(),
+        value: 0,
+        reply_details: None,
+    }
+}
+
+/// A program and its memory, executed dispatch after dispatch like the pallet does.
+struct Program {
+    code: ValidatedCode,
+    memory: ProgramMemory,
+    nonce: u64,
+}
+
+impl Program {
+    fn new(code: &[u8]) -> Self {
+        Self { code: validate(code.to_vec()).expect("example validates"), memory: Default::default(), nonce: 0 }
+    }
+
+    fn run(&mut self, kind: DispatchKind, payload: &[u8], gas: u64) -> ExecutionOutcome {
+        self.nonce += 1;
+        let outcome = execute(
+            ProgramCode { instrumented: &self.code.instrumented, meta: &self.code.meta },
+            &self.memory,
+            dispatch(kind, payload, self.nonce),
+            BlockInfo { height: 7, timestamp: 42_000 },
+            gas,
+            0,
+            &Schedule::default(),
+        );
+        if !outcome.is_trap() {
+            outcome.memory.clone().apply(&mut self.memory);
+        }
+        outcome
+    }
+}
+
+fn reply_payload(outcome: &ExecutionOutcome) -> Vec<u8> {
+    assert_eq!(outcome.status, ExecutionStatus::Success, "{outcome:?}");
+    outcome.reply.as_ref().expect("a reply").payload.clone()
+}
+
+#[test]
+fn ping_replies_pong() {
+    let mut ping = Program::new(gear_examples::ping());
+    assert_eq!(ping.run(DispatchKind::Init, b"", GAS).status, ExecutionStatus::Success);
+    let outcome = ping.run(DispatchKind::Handle, b"PING", GAS);
+    assert_eq!(reply_payload(&outcome), b"PONG");
+    let reply_id = outcome.reply.unwrap().id;
+    use gear_core::ids::prelude::MessageIdExt;
+    assert_eq!(reply_id, MessageId::generate_reply(MessageId::from(2u64)));
+    assert!(outcome.gas_burned > 0 && outcome.gas_burned < GAS);
+    // Anything else gets no reply.
+    let outcome = ping.run(DispatchKind::Handle, b"HELLO", GAS);
+    assert_eq!(outcome.status, ExecutionStatus::Success);
+    assert!(outcome.reply.is_none());
+}
+
+#[test]
+fn counter_state_persists_between_dispatches() {
+    let mut counter = Program::new(gear_examples::counter());
+    assert_eq!(counter.run(DispatchKind::Init, b"", GAS).status, ExecutionStatus::Success);
+    let first = counter.run(DispatchKind::Handle, &5u64.encode(), GAS);
+    assert_eq!(u64::decode(&mut &reply_payload(&first)[..]).unwrap(), 5);
+    assert!(!first.memory.pages.is_empty(), "the total lives in a persisted page");
+    let second = counter.run(DispatchKind::Handle, &7u64.encode(), GAS);
+    assert_eq!(u64::decode(&mut &reply_payload(&second)[..]).unwrap(), 12);
+    // Only pages above the stack end are persisted.
+    let stack_end = counter.code.meta.stack_end.expect("gstd programs export a stack end");
+    assert!(counter.memory.pages.keys().all(|page| *page >= stack_end * 4));
+}
+
+#[test]
+fn a_trap_discards_memory_changes() {
+    let mut counter = Program::new(gear_examples::counter());
+    counter.run(DispatchKind::Init, b"", GAS);
+    counter.run(DispatchKind::Handle, &10u64.encode(), GAS);
+    let before = counter.memory.clone();
+    let panicked = counter.run(DispatchKind::Handle, &[1, 2, 3], GAS);
+    match &panicked.status {
+        ExecutionStatus::Trap { reason, message } => {
+            assert_eq!(*reason, SimpleExecutionError::UserspacePanic);
+            let text = String::from_utf8_lossy(message);
+            assert!(text.contains("payload must be a SCALE u64"), "panic message: {text}");
+        }
+        other => panic!("expected a panic, got {other:?}"),
+    }
+    assert!(panicked.reply.is_none() && panicked.memory.pages.is_empty());
+    assert_eq!(counter.memory, before);
+    let next = counter.run(DispatchKind::Handle, &1u64.encode(), GAS);
+    assert_eq!(u64::decode(&mut &reply_payload(&next)[..]).unwrap(), 11);
+}
+
+#[test]
+fn infinite_loop_runs_out_of_gas_at_exactly_its_limit_every_time() {
+    let mut looping = Program::new(&gear_examples::infinite_loop());
+    looping.run(DispatchKind::Init, b"", GAS);
+    for gas in [1_000_000u64, GAS, 123_456_789] {
+        let runs: Vec<_> = (0..2).map(|_| looping.run(DispatchKind::Handle, b"", gas)).collect();
+        for outcome in &runs {
+            assert!(matches!(
+                outcome.status,
+                ExecutionStatus::Trap { reason: SimpleExecutionError::RanOutOfGas, .. }
+            ));
+            assert_eq!(outcome.gas_burned, gas);
+        }
+        assert_eq!(runs[0], runs[1]);
+    }
+}
+
+#[test]
+fn gas_is_deterministic() {
+    let burned = |_: u32| {
+        let mut counter = Program::new(gear_examples::counter());
+        counter.run(DispatchKind::Init, b"", GAS);
+        counter.run(DispatchKind::Handle, &3u64.encode(), GAS).gas_burned
+    };
+    assert_eq!(burned(0), burned(1));
+}
+
+#[test]
+fn too_little_gas_for_loading_fails_before_running() {
+    let mut ping = Program::new(gear_examples::ping());
+    let outcome = ping.run(DispatchKind::Handle, b"PING", 10);
+    assert!(matches!(outcome.status, ExecutionStatus::Trap { reason: SimpleExecutionError::RanOutOfGas, .. }));
+    assert_eq!(outcome.gas_burned, 10);
+}
+
+#[test]
+fn syscalls_report_the_dispatch_and_block() {
+    // handle: writes gr_block_height, gr_block_timestamp, gr_source, gr_value, gr_message_id,
+    // gr_program_id and gr_gas_available into memory and replies with those 156 bytes.
+    let code = wat(r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "gr_block_height" (func $height (param i32)))
+          (import "env" "gr_block_timestamp" (func $timestamp (param i32)))
+          (import "env" "gr_source" (func $source (param i32)))
+          (import "env" "gr_value" (func $value (param i32)))
+          (import "env" "gr_message_id" (func $message_id (param i32)))
+          (import "env" "gr_program_id" (func $program_id (param i32)))
+          (import "env" "gr_gas_available" (func $gas (param i32)))
+          (import "env" "gr_reply" (func $reply (param i32 i32 i32 i32)))
+          (export "handle" (func $handle))
+          (func $handle
+            (call $height (i32.const 0))
+            (call $timestamp (i32.const 4))
+            (call $source (i32.const 12))
+            (call $value (i32.const 44))
+            (call $message_id (i32.const 60))
+            (call $program_id (i32.const 92))
+            (call $gas (i32.const 124))
+            (call $reply (i32.const 0) (i32.const 132) (i32.const -1) (i32.const 200))))
+    "#);
+    let mut program = Program::new(&code);
+    let outcome = program.run(DispatchKind::Handle, b"", GAS);
+    let payload = reply_payload(&outcome);
+    assert_eq!(u32::from_le_bytes(payload[0..4].try_into().unwrap()), 7);
+    assert_eq!(u64::from_le_bytes(payload[4..12].try_into().unwrap()), 42_000);
+    assert_eq!(&payload[12..44], ActorId::from(1u64).as_ref());
+    assert_eq!(u128::from_le_bytes(payload[44..60].try_into().unwrap()), 0);
+    assert_eq!(&payload[60..92], MessageId::from(1u64).as_ref());
+    assert_eq!(&payload[92..124], ActorId::from(2u64).as_ref());
+    let gas_left = u64::from_le_bytes(payload[124..132].try_into().unwrap());
+    assert!(gas_left > 0 && gas_left < GAS);
+}
+
+#[test]
+fn out_of_bounds_syscall_pointer_traps() {
+    let code = wat(r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "gr_source" (func $source (param i32)))
+          (export "handle" (func $handle))
+          (func $handle (call $source (i32.const 65530))))
+    "#);
+    let mut program = Program::new(&code);
+    let outcome = program.run(DispatchKind::Handle, b"", GAS);
+    assert!(matches!(
+        outcome.status,
+        ExecutionStatus::Trap { reason: SimpleExecutionError::UnreachableInstruction, .. }
+    ));
+}
+
+#[test]
+fn unreachable_and_deep_recursion_map_to_gear_reasons() {
+    let unreachable = wat(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h unreachable))"#);
+    let outcome = Program::new(&unreachable).run(DispatchKind::Handle, b"", GAS);
+    assert!(matches!(outcome.status, ExecutionStatus::Trap { reason: SimpleExecutionError::UnreachableInstruction, .. }));
+
+    let recursion = wat(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h call $h))"#);
+    let outcome = Program::new(&recursion).run(DispatchKind::Handle, b"", GAS);
+    assert!(matches!(outcome.status, ExecutionStatus::Trap { reason: SimpleExecutionError::StackLimitExceeded, .. }));
+}
+
+#[test]
+fn alloc_grows_memory_and_is_persisted() {
+    // handle: alloc(1) page, write 0xAB at its start, reply with the page number.
+    let code = wat(r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "alloc" (func $alloc (param i32) (result i32)))
+          (import "env" "gr_reply" (func $reply (param i32 i32 i32 i32)))
+          (export "handle" (func $handle))
+          (func $handle (local $page i32)
+            (local.set $page (call $alloc (i32.const 1)))
+            (i32.store8 (i32.mul (local.get $page) (i32.const 65536)) (i32.const 171))
+            (i32.store (i32.const 0) (local.get $page))
+            (call $reply (i32.const 0) (i32.const 4) (i32.const -1) (i32.const 100))))
+    "#);
+    let mut program = Program::new(&code);
+    let outcome = program.run(DispatchKind::Handle, b"", GAS);
+    assert_eq!(reply_payload(&outcome), 1u32.to_le_bytes());
+    assert_eq!(program.memory.allocations, vec![(1, 1)]);
+    assert_eq!(program.memory.pages.get(&4).map(|p| p[0]), Some(0xAB));
+    // The next run allocates the next page: the first one is still taken.
+    let outcome = program.run(DispatchKind::Handle, b"", GAS);
+    assert_eq!(reply_payload(&outcome), 2u32.to_le_bytes());
+}
+
+#[test]
+fn examples_validate_and_grow_under_instrumentation() {
+    for code in [gear_examples::ping(), gear_examples::counter()] {
+        let validated = validate(code.to_vec()).unwrap();
+        assert!(validated.instrumented.len() > code.len());
+        assert!(validated.meta.has_handle);
+        assert_eq!(validated.meta.original_code_len as usize, code.len());
+    }
+}
+
+/// One row per validation rule: a module and the error it must get.
+#[test]
+fn validation_rules() {
+    let memory = r#"(import "env" "memory" (memory 1))"#;
+    let handle = r#"(export "handle" (func $h)) (func $h)"#;
+    let cases: Vec<(&str, Vec<u8>, fn(&CodeError) -> bool)> = vec![
+        ("garbage bytes", b"not wasm at all".to_vec(), |e| matches!(e, CodeError::InvalidWasm(_))),
+        (
+            "floats",
+            wat(&format!(r#"(module {memory} (export "handle" (func $h)) (func $h (drop (f32.const 1))))"#)),
+            |e| matches!(e, CodeError::InvalidWasm(_)),
+        ),
+        (
+            "memory.grow",
+            wat(&format!(r#"(module {memory} (export "handle" (func $h)) (func $h (drop (memory.grow (i32.const 1)))))"#)),
+            |e| matches!(e, CodeError::InvalidWasm(_) | CodeError::InstrumentationFailed(_)),
+        ),
+        (
+            "unknown import",
+            gear_examples::unknown_import(),
+            |e| matches!(e, CodeError::UnknownImport { name, .. } if name == "gr_steal_funds"),
+        ),
+        (
+            "import outside env",
+            wat(&format!(r#"(module {memory} (import "evil" "gr_read" (func (param i32 i32 i32 i32))) {handle})"#)),
+            |e| matches!(e, CodeError::UnknownImport { module, .. } if module == "evil"),
+        ),
+        (
+            "syscall not implemented yet",
+            wat(&format!(r#"(module {memory} (import "env" "gr_leave" (func)) {handle})"#)),
+            |e| matches!(e, CodeError::UnsupportedSyscall { name } if name == "gr_leave"),
+        ),
+        (
+            "wrong syscall signature",
+            wat(&format!(r#"(module {memory} (import "env" "gr_size" (func (param i64))) {handle})"#)),
+            |e| matches!(e, CodeError::InvalidSyscallSignature { name } if name == "gr_size"),
+        ),
+        (
+            "duplicate import",
+            wat(&format!(r#"(module {memory} (import "env" "gr_size" (func (param i32))) (import "env" "gr_size" (func (param i32))) {handle})"#)),
+            |e| matches!(e, CodeError::InvalidImport(_)),
+        ),
+        (
+            "no entry point",
+            wat(&format!(r#"(module {memory} (export "other" (func $h)) (func $h))"#)),
+            |e| matches!(e, CodeError::InvalidExports(_)),
+        ),
+        (
+            "only state exported",
+            wat(&format!(r#"(module {memory} (export "state" (func $h)) (func $h))"#)),
+            |e| matches!(e, CodeError::InvalidExports(_)),
+        ),
+        (
+            "entry point with parameters",
+            wat(&format!(r#"(module {memory} (export "handle" (func $h)) (func $h (param i32)))"#)),
+            |e| matches!(e, CodeError::InvalidExports(_)),
+        ),
+        (
+            "start section",
+            wat(&format!(r#"(module {memory} {handle} (start $h))"#)),
+            |e| matches!(e, CodeError::InvalidSection(_)),
+        ),
+        (
+            "no memory",
+            wat(&format!(r#"(module {handle})"#)),
+            |e| matches!(e, CodeError::InvalidSection(_) | CodeError::InvalidMemory(_) | CodeError::InvalidImport(_)),
+        ),
+        (
+            "too much memory",
+            wat(&format!(r#"(module (import "env" "memory" (memory {})) {handle})"#, MAX_PAGES + 1)),
+            |e| matches!(e, CodeError::MemoryTooLarge { pages, .. } if *pages == MAX_PAGES + 1),
+        ),
+        (
+            "data segment out of static memory",
+            wat(&format!(r#"(module {memory} {handle} (data (i32.const 65535) "ab"))"#)),
+            |e| matches!(e, CodeError::InvalidDataSection(_)),
+        ),
+        (
+            "code too large",
+            {
+                let mut code = wat(&format!(r#"(module {memory} {handle})"#));
+                // A custom section padding the module past the limit.
+                let pad = 512 * 1024;
+                code.push(0);
+                let mut len = pad as u32 + 2;
+                loop {
+                    let byte = (len & 0x7f) as u8;
+                    len >>= 7;
+                    if len == 0 {
+                        code.push(byte);
+                        break;
+                    }
+                    code.push(byte | 0x80);
+                }
+                code.extend_from_slice(&[1, b'x']);
+                code.extend(std::iter::repeat(0).take(pad));
+                code
+            },
+            |e| matches!(e, CodeError::CodeTooLarge { .. }),
+        ),
+    ];
+    for (name, code, expected) in cases {
+        match validate(code) {
+            Ok(_) => panic!("{name}: accepted"),
+            Err(err) => assert!(expected(&err), "{name}: unexpected error {err:?}"),
+        }
+    }
+}
+
+#[test]
+fn entry_point_missing_for_kind_is_a_no_op() {
+    let code = wat(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h))"#);
+    let mut program = Program::new(&code);
+    let outcome = program.run(DispatchKind::Init, b"", GAS);
+    assert_eq!(outcome.status, ExecutionStatus::Success);
+    assert_eq!(outcome.gas_burned, 0);
+}

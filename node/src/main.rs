@@ -1,0 +1,19 @@
+//! `gear-node`: the Cumulus collator node of the Gear parachain.
+//!
+//! - `gear-node --dev` (or `--dev-block-time <ms>` / `--instant-seal`) runs a single-node
+//!   development chain without a relay chain ([`dev`]);
+//! - otherwise the node is a parachain full node or, with `--collator`, an Aura collator attached
+//!   to a relay chain whose arguments follow `--` ([`service`]).
+
+mod chain_spec;
+mod cli;
+mod command;
+mod dev;
+mod rpc;
+mod service;
+
+use polkadot_sdk::*;
+
+fn main() -> sc_cli::Result<()> {
+    command::run()
+}

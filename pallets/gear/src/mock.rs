@@ -1,0 +1,106 @@
+//! A test runtime with the gear pallets, balances and timestamp.
+
+use crate as pallet_gear;
+use polkadot_sdk::{
+    frame_support::{
+        self, derive_impl, parameter_types,
+        traits::{ConstU128, ConstU64, Hooks},
+        weights::Weight,
+        PalletId,
+    },
+    frame_system, pallet_balances, pallet_timestamp,
+    sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Timestamp: pallet_timestamp,
+        Balances: pallet_balances,
+        GearProgram: pallet_gear::program,
+        GearMessenger: pallet_gear::messenger,
+        GearGas: pallet_gear::gas,
+        Gear: pallet_gear,
+    }
+);
+
+pub const ALICE: AccountId32 = AccountId32::new([1u8; 32]);
+pub const BOB: AccountId32 = AccountId32::new([2u8; 32]);
+pub const AUTHOR: AccountId32 = AccountId32::new([9u8; 32]);
+pub const EXISTENTIAL_DEPOSIT: u128 = 500;
+pub const INITIAL_BALANCE: u128 = 1_000_000_000_000_000;
+pub const BLOCK_GAS_LIMIT: u64 = 250_000_000_000;
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+    type AccountId = AccountId32;
+    type Lookup = IdentityLookup<AccountId32>;
+    type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+    type Balance = u128;
+    type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+    type AccountStore = System;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+impl pallet_gear::program::Config for Test {}
+impl pallet_gear::messenger::Config for Test {}
+impl pallet_gear::gas::Config for Test {
+    type BlockGasLimit = ConstU64<BLOCK_GAS_LIMIT>;
+}
+
+parameter_types! {
+    pub const BankPalletId: PalletId = PalletId(*b"py/gbank");
+    pub ServiceWeight: Weight = Weight::from_parts(BLOCK_GAS_LIMIT * 2, 4 * 1024 * 1024);
+    pub GearSchedule: gear_core::gas_metering::Schedule = Default::default();
+    pub Author: Option<AccountId32> = Some(AUTHOR);
+}
+
+impl pallet_gear::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = Balances;
+    type Timestamp = Timestamp;
+    type Schedule = GearSchedule;
+    type ValuePerGas = ConstU128<1>;
+    type BankPalletId = BankPalletId;
+    type MailboxThreshold = ConstU64<3_000>;
+    type ServiceWeight = ServiceWeight;
+    type GasRecipient = Author;
+    type WeightInfo = ();
+}
+
+pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
+    let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+    pallet_balances::GenesisConfig::<Test> {
+        balances: vec![
+            (ALICE, INITIAL_BALANCE),
+            (BOB, INITIAL_BALANCE),
+            (AUTHOR, EXISTENTIAL_DEPOSIT),
+        ],
+        ..Default::default()
+    }
+    .assimilate_storage(&mut storage)
+    .unwrap();
+    pallet_gear::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
+    let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| System::set_block_number(1));
+    ext
+}
+
+/// Finishes the current block (the queue runs in `on_idle` with the block's remaining weight)
+/// and starts the next one (the queue runs again in `on_initialize`).
+pub fn run_to_next_block() {
+    let now = System::block_number();
+    Gear::on_idle(now, Weight::from_parts(2_000_000_000_000, 5 * 1024 * 1024));
+    System::set_block_number(now + 1);
+    Timestamp::set_timestamp(6_000 * (now + 1));
+    Gear::on_initialize(now + 1);
+}

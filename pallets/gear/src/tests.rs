@@ -1,0 +1,247 @@
+//! Tests of the gear pallets on the mock runtime, with real gstd programs.
+
+use crate::{mock::*, types::*, Error, Event};
+use codec::{Decode, Encode};
+use gear_core::{
+    ids::prelude::{ActorIdExt, CodeIdExt},
+    message::UserMessage,
+    program::{Program, ProgramState},
+};
+use gear_core_errors::{
+    ErrorReplyReason, ReplyCode, SimpleExecutionError, SuccessReplyReason,
+};
+use gprimitives::{ActorId, CodeId};
+use polkadot_sdk::{
+    frame_support::{assert_noop, assert_ok, weights::WeightMeter},
+    frame_system,
+    sp_core::H256,
+    sp_runtime::traits::Zero,
+};
+
+const GAS: u64 = 20_000_000_000;
+
+fn gear_events() -> Vec<Event<Test>> {
+    frame_system::Pallet::<Test>::events()
+        .into_iter()
+        .filter_map(|record| match record.event {
+            RuntimeEvent::Gear(event) => Some(event),
+            _ => None,
+        })
+        .collect()
+}
+
+fn user_messages() -> Vec<UserMessage> {
+    gear_events()
+        .into_iter()
+        .filter_map(|event| match event {
+            Event::UserMessageSent { message, .. } => Some(message),
+            _ => None,
+        })
+        .collect()
+}
+
+fn last_reply() -> (Vec<u8>, ReplyCode) {
+    let message = user_messages().pop().expect("a message to the user");
+    let code = message.details().expect("reply details").to_reply_code();
+    (message.payload_bytes().to_vec(), code)
+}
+
+fn upload(code: &[u8], salt: &[u8], init: Vec<u8>) -> ActorId {
+    assert_ok!(Gear::upload_program(
+        RuntimeOrigin::signed(ALICE),
+        code.to_vec(),
+        salt.to_vec(),
+        init,
+        GAS,
+        0,
+        false
+    ));
+    ActorId::generate_from_user(CodeId::generate(code), salt)
+}
+
+fn send(program: ActorId, payload: Vec<u8>, gas: u64) {
+    assert_ok!(Gear::send_message(
+        RuntimeOrigin::signed(ALICE),
+        H256(program.into_bytes()),
+        payload,
+        gas,
+        0,
+        false
+    ));
+}
+
+/// Total value held by Alice, the gas recipient and the bank: what the gear pallets may only move
+/// between them.
+fn held_total() -> u128 {
+    Balances::free_balance(ALICE) + Balances::free_balance(AUTHOR) + Balances::free_balance(Gear::bank_account())
+}
+
+#[test]
+fn ping_answers_pong_in_the_same_block() {
+    new_test_ext().execute_with(|| {
+        let ping = upload(gear_examples::ping(), b"salt", vec![]);
+        assert!(gear_events().iter().any(|e| matches!(e, Event::CodeChanged { .. })));
+        assert!(gear_events().iter().any(|e| matches!(
+            e,
+            Event::ProgramChanged { change: ProgramChangeKind::ProgramSet { .. }, .. }
+        )));
+        run_to_next_block();
+        assert!(matches!(
+            crate::program::ProgramStorage::<Test>::get(ping),
+            Some(Program::Active(p)) if p.state == ProgramState::Initialized
+        ));
+        // The init's auto reply reached Alice.
+        assert_eq!(last_reply().1, ReplyCode::Success(SuccessReplyReason::Auto));
+
+        send(ping, b"PING".to_vec(), GAS);
+        // Processed in `on_idle` of the block it was sent in.
+        Gear::on_idle(System::block_number(), polkadot_sdk::frame_support::weights::Weight::MAX);
+        assert_eq!(last_reply(), (b"PONG".to_vec(), ReplyCode::Success(SuccessReplyReason::Manual)));
+        let dispatched = gear_events().into_iter().rev().find_map(|e| match e {
+            Event::MessagesDispatched { statuses, .. } => Some(statuses),
+            _ => None,
+        });
+        assert!(dispatched.unwrap().values().all(|s| *s == DispatchStatus::Success));
+    });
+}
+
+#[test]
+fn counter_state_survives_between_messages() {
+    new_test_ext().execute_with(|| {
+        let counter = upload(gear_examples::counter(), b"", vec![]);
+        run_to_next_block();
+        send(counter, 5u64.encode(), GAS);
+        run_to_next_block();
+        assert_eq!(u64::decode(&mut &last_reply().0[..]).unwrap(), 5);
+        send(counter, 7u64.encode(), GAS);
+        run_to_next_block();
+        let (payload, code) = last_reply();
+        assert_eq!(code, ReplyCode::Success(SuccessReplyReason::Manual));
+        assert_eq!(u64::decode(&mut &payload[..]).unwrap(), 12);
+        assert!(crate::program::PagesCount::<Test>::get(counter) > 0);
+    });
+}
+
+#[test]
+fn panic_gives_an_error_reply_with_the_message_and_the_program_goes_on() {
+    new_test_ext().execute_with(|| {
+        let counter = upload(gear_examples::counter(), b"", vec![]);
+        run_to_next_block();
+        send(counter, 3u64.encode(), GAS);
+        run_to_next_block();
+        send(counter, vec![1, 2, 3], GAS);
+        run_to_next_block();
+        let (payload, code) = last_reply();
+        assert_eq!(
+            code,
+            ReplyCode::Error(ErrorReplyReason::Execution(SimpleExecutionError::UserspacePanic))
+        );
+        let text = String::from_utf8_lossy(&payload);
+        assert!(text.contains("payload must be a SCALE u64"), "panic message: {text}");
+        // The trap discarded nothing of the earlier state, and the program still serves.
+        send(counter, 4u64.encode(), GAS);
+        run_to_next_block();
+        assert_eq!(u64::decode(&mut &last_reply().0[..]).unwrap(), 7);
+    });
+}
+
+#[test]
+fn infinite_loop_burns_exactly_its_gas_and_value_is_conserved() {
+    new_test_ext().execute_with(|| {
+        let before = held_total();
+        let author_before = Balances::free_balance(AUTHOR);
+        let looping = upload(&gear_examples::infinite_loop(), b"", vec![]);
+        run_to_next_block();
+        let alice_after_init = Balances::free_balance(ALICE);
+        let author_after_init = Balances::free_balance(AUTHOR);
+        send(looping, vec![], GAS);
+        run_to_next_block();
+        assert_eq!(
+            last_reply().1,
+            ReplyCode::Error(ErrorReplyReason::Execution(SimpleExecutionError::RanOutOfGas))
+        );
+        // Alice paid exactly the gas limit (value per gas is 1), all of it went to the author.
+        assert_eq!(alice_after_init - Balances::free_balance(ALICE), u128::from(GAS));
+        assert_eq!(Balances::free_balance(AUTHOR) - author_after_init, u128::from(GAS));
+        assert!(Balances::free_balance(AUTHOR) > author_before);
+        assert_eq!(held_total(), before);
+        // The bank holds nothing but its existential deposit once all messages ended.
+        assert_eq!(Balances::free_balance(Gear::bank_account()), EXISTENTIAL_DEPOSIT);
+        assert!(crate::UnpaidBurnedValue::<Test>::get().is_zero());
+    });
+}
+
+#[test]
+fn bad_code_is_refused_with_its_own_error_and_nothing_changes() {
+    new_test_ext().execute_with(|| {
+        let balance = Balances::free_balance(ALICE);
+        let upload = |code: Vec<u8>| {
+            Gear::upload_program(RuntimeOrigin::signed(ALICE), code, vec![], vec![], GAS, 0, false)
+        };
+        assert_noop!(upload(b"definitely not wasm".to_vec()), Error::<Test>::ProgramConstructionFailed);
+        assert_noop!(upload(gear_examples::unknown_import()), Error::<Test>::UnknownImport);
+        assert_noop!(
+            Gear::upload_code(RuntimeOrigin::signed(ALICE), vec![0, 97, 115, 109, 1, 0, 0, 0]),
+            Error::<Test>::InvalidSection
+        );
+        assert_eq!(Balances::free_balance(ALICE), balance);
+        assert_eq!(Gear::queue_len(), 0);
+    });
+}
+
+#[test]
+fn bad_messages_are_refused_and_nothing_changes() {
+    new_test_ext().execute_with(|| {
+        let ping = upload(gear_examples::ping(), b"", vec![]);
+        run_to_next_block();
+        let balance = Balances::free_balance(ALICE);
+        let send = |who, destination: ActorId, gas| {
+            Gear::send_message(RuntimeOrigin::signed(who), H256(destination.into_bytes()), vec![], gas, 0, false)
+        };
+        assert_noop!(send(ALICE, ActorId::from(42u64), GAS), Error::<Test>::ProgramNotFound);
+        assert_noop!(send(ALICE, ping, BLOCK_GAS_LIMIT + 1), Error::<Test>::GasLimitTooHigh);
+        let poor = polkadot_sdk::sp_runtime::AccountId32::new([7; 32]);
+        assert_noop!(send(poor, ping, GAS), Error::<Test>::InsufficientBalance);
+        assert_noop!(
+            Gear::upload_program(
+                RuntimeOrigin::signed(ALICE),
+                gear_examples::ping().to_vec(),
+                vec![],
+                vec![],
+                GAS,
+                0,
+                false
+            ),
+            Error::<Test>::ProgramAlreadyExists
+        );
+        assert_noop!(
+            Gear::upload_code(RuntimeOrigin::signed(ALICE), gear_examples::ping().to_vec()),
+            Error::<Test>::CodeAlreadyExists
+        );
+        assert_eq!(Balances::free_balance(ALICE), balance);
+    });
+}
+
+#[test]
+fn queue_waits_when_the_budget_is_spent_and_keeps_order() {
+    new_test_ext().execute_with(|| {
+        let counter = upload(gear_examples::counter(), b"", vec![]);
+        run_to_next_block();
+        send(counter, 1u64.encode(), GAS);
+        send(counter, 2u64.encode(), GAS);
+        // A budget smaller than one message's gas limit processes nothing.
+        let mut meter = WeightMeter::with_limit(polkadot_sdk::frame_support::weights::Weight::from_parts(GAS, u64::MAX));
+        Gear::service_queue(&mut meter);
+        assert_eq!(Gear::queue_len(), 2);
+        assert!(gear_events().iter().any(|e| matches!(e, Event::QueueNotProcessed)));
+        run_to_next_block();
+        assert_eq!(Gear::queue_len(), 0);
+        let totals: Vec<u64> = user_messages()
+            .iter()
+            .rev()
+            .take(2)
+            .map(|m| u64::decode(&mut m.payload_bytes()).unwrap())
+            .collect();
+        assert_eq!(totals, vec![3, 1]);
+    });
+}

@@ -1,0 +1,76 @@
+//! Weights of the gear pallets.
+//!
+//! Until `gear-node benchmark pallet` output replaces them, these are conservative estimates
+//! built from the database weights and the upload cost measured for Gear's own validator
+//! (`Code::try_new`: up to ~70 µs per KiB on this project's machine, `docs/PERFORMANCE.md`).
+//! Execution itself is not in here: a dispatch is charged the gas it burns (1 gas = 1 ps).
+
+use polkadot_sdk::frame_support::weights::{constants::RocksDbWeight, Weight};
+
+/// Weight functions of the gear pallets.
+pub trait WeightInfo {
+    /// `upload_code` of `c` bytes.
+    fn upload_code(c: u32) -> Weight;
+    /// `upload_program` of `c` bytes of code, `s` of salt and `p` of payload.
+    fn upload_program(c: u32, s: u32, p: u32) -> Weight;
+    /// `create_program` with `s` bytes of salt and `p` of payload.
+    fn create_program(s: u32, p: u32) -> Weight;
+    /// `send_message` with `p` bytes of payload.
+    fn send_message(p: u32) -> Weight;
+    /// Queue bookkeeping of one dispatch, execution excluded.
+    fn dispatch_overhead() -> Weight;
+}
+
+/// Picoseconds per byte of code for validation and instrumentation (~100 µs per KiB, rounded up).
+const UPLOAD_PS_PER_BYTE: u64 = 100_000;
+/// Picoseconds per byte copied (payloads, salts).
+const COPY_PS_PER_BYTE: u64 = 1_000;
+
+/// Estimated weights (see the module docs).
+pub struct GearWeight;
+
+impl WeightInfo for GearWeight {
+    fn upload_code(c: u32) -> Weight {
+        Weight::from_parts(50_000_000, 4_096)
+            .saturating_add(Weight::from_parts(UPLOAD_PS_PER_BYTE.saturating_mul(c.into()), 0))
+            .saturating_add(RocksDbWeight::get().reads_writes(1, 3))
+    }
+
+    fn upload_program(c: u32, s: u32, p: u32) -> Weight {
+        Self::upload_code(c).saturating_add(Self::create_program(s, p))
+    }
+
+    fn create_program(s: u32, p: u32) -> Weight {
+        Weight::from_parts(60_000_000, 8_192)
+            .saturating_add(Weight::from_parts(COPY_PS_PER_BYTE.saturating_mul((s + p).into()), 0))
+            .saturating_add(RocksDbWeight::get().reads_writes(5, 6))
+    }
+
+    fn send_message(p: u32) -> Weight {
+        Weight::from_parts(50_000_000, 4_096)
+            .saturating_add(Weight::from_parts(COPY_PS_PER_BYTE.saturating_mul(p.into()), 0))
+            .saturating_add(RocksDbWeight::get().reads_writes(4, 5))
+    }
+
+    fn dispatch_overhead() -> Weight {
+        Weight::from_parts(40_000_000, 0).saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+    }
+}
+
+impl WeightInfo for () {
+    fn upload_code(c: u32) -> Weight {
+        GearWeight::upload_code(c)
+    }
+    fn upload_program(c: u32, s: u32, p: u32) -> Weight {
+        GearWeight::upload_program(c, s, p)
+    }
+    fn create_program(s: u32, p: u32) -> Weight {
+        GearWeight::create_program(s, p)
+    }
+    fn send_message(p: u32) -> Weight {
+        GearWeight::send_message(p)
+    }
+    fn dispatch_overhead() -> Weight {
+        GearWeight::dispatch_overhead()
+    }
+}

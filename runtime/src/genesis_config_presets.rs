@@ -1,0 +1,74 @@
+//! Genesis presets: `development` (one collator, Alice; used by `gear-node --dev`) and
+//! `local_testnet` (Alice and Bob collating; used by zombienet). Both fund the well-known dev
+//! accounts and make Alice sudo.
+
+use crate::*;
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use sp_genesis_builder::PresetId;
+use sp_keyring::Sr25519Keyring;
+
+/// XCM version assumed for destinations that have not told theirs.
+const SAFE_XCM_VERSION: u32 = xcm::prelude::XCM_VERSION;
+/// What each dev account starts with.
+const ENDOWMENT: Balance = 1 << 60;
+
+fn genesis(
+    invulnerables: Vec<(AccountId, AuraId)>,
+    endowed: Vec<AccountId>,
+    root: AccountId,
+    id: ParaId,
+) -> serde_json::Value {
+    build_struct_json_patch!(RuntimeGenesisConfig {
+        balances: BalancesConfig {
+            balances: endowed.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+        },
+        parachain_info: ParachainInfoConfig { parachain_id: id },
+        collator_selection: CollatorSelectionConfig {
+            invulnerables: invulnerables.iter().cloned().map(|(acc, _)| acc).collect::<Vec<_>>(),
+            candidacy_bond: EXISTENTIAL_DEPOSIT * 16,
+        },
+        session: SessionConfig {
+            keys: invulnerables
+                .into_iter()
+                .map(|(acc, aura)| (acc.clone(), acc, SessionKeys { aura }))
+                .collect::<Vec<_>>(),
+        },
+        polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(SAFE_XCM_VERSION) },
+        sudo: SudoConfig { key: Some(root) },
+    })
+}
+
+/// The JSON patch of preset `id`.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+    let endowed: Vec<AccountId> = Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect();
+    let alice = Sr25519Keyring::Alice;
+    let bob = Sr25519Keyring::Bob;
+    let patch = match id.as_ref() {
+        sp_genesis_builder::DEV_RUNTIME_PRESET => genesis(
+            vec![(alice.to_account_id(), alice.public().into())],
+            endowed,
+            alice.to_account_id(),
+            PARACHAIN_ID.into(),
+        ),
+        sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => genesis(
+            vec![
+                (alice.to_account_id(), alice.public().into()),
+                (bob.to_account_id(), bob.public().into()),
+            ],
+            endowed,
+            alice.to_account_id(),
+            PARACHAIN_ID.into(),
+        ),
+        _ => return None,
+    };
+    Some(serde_json::to_string(&patch).ok()?.into_bytes())
+}
+
+/// The presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+    vec![
+        PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+        PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+    ]
+}

@@ -1,0 +1,273 @@
+// End-to-end test: starts `gear-node --dev --tmp` on free ports and drives it with @polkadot/api.
+//
+// Usage: node e2e.mjs <path/to/gear-node> <examples-dir>
+//
+// Bob uploads programs and sends messages; Alice is the dev chain's only collator, so she is the
+// block author who receives the value of burned gas. That makes the accounting exact:
+//   Bob's loss = his transaction fees + gas burned, and Alice's gain = gas burned.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { u8aConcat, u8aToHex, stringToU8a, hexToU8a } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+
+const [nodeBin, examplesDir] = process.argv.slice(2);
+if (!nodeBin || !examplesDir) {
+  console.error('usage: node e2e.mjs <gear-node> <examples-dir>');
+  process.exit(2);
+}
+
+const GAS = 50_000_000_000n; // 50 ms of ref_time
+const LOOP_GAS = 10_000_000_000n;
+const TIMEOUT_MS = 180_000;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let node;
+let failures = 0;
+function check(condition, what) {
+  if (condition) {
+    console.log(`  ok   ${what}`);
+  } else {
+    failures += 1;
+    console.log(`  FAIL ${what}`);
+  }
+}
+
+function stopNode() {
+  if (node && node.exitCode === null) {
+    node.kill('SIGINT');
+    setTimeout(() => node.exitCode === null && node.kill('SIGKILL'), 5000).unref();
+  }
+}
+process.on('exit', stopNode);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopNode();
+    process.exit(130);
+  });
+}
+
+async function connect(port) {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (node.exitCode !== null) throw new Error(`gear-node exited with ${node.exitCode}`);
+    const provider = new WsProvider(`ws://127.0.0.1:${port}`, false);
+    try {
+      await provider.connect();
+      await new Promise((resolve, reject) => {
+        provider.on('connected', resolve);
+        provider.on('error', reject);
+        setTimeout(() => reject(new Error('connect timeout')), 2000);
+      });
+      return await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+    } catch {
+      await provider.disconnect().catch(() => {});
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  throw new Error('gear-node did not answer RPC in time');
+}
+
+// Every event of every new block, in order.
+const seen = [];
+const waiters = [];
+function onEvents(blockNumber, events) {
+  for (const { event } of events) seen.push({ blockNumber, event });
+  for (const waiter of [...waiters]) waiter();
+}
+function waitForEvent(predicate, what, timeoutMs = 60_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiters.splice(waiters.indexOf(test), 1);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const test = () => {
+      const found = seen.find(({ event }) => predicate(event));
+      if (found) {
+        clearTimeout(timer);
+        waiters.splice(waiters.indexOf(test), 1);
+        resolve(found);
+      }
+    };
+    waiters.push(test);
+    test();
+  });
+}
+
+// Submits `tx` signed by `signer`; resolves when it is in a block with its events, the fee paid
+// and the dispatch error (as `section.name`) if any.
+function submit(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (!status.isInBlock && !status.isFinalized) return;
+      let error = null;
+      if (dispatchError) {
+        if (dispatchError.isModule) {
+          const meta = api.registry.findMetaError(dispatchError.asModule);
+          error = `${meta.section}.${meta.name}`;
+        } else {
+          error = dispatchError.toString();
+        }
+      }
+      let fee = 0n;
+      for (const { event } of events) {
+        if (api.events.transactionPayment.TransactionFeePaid.is(event)) {
+          fee += event.data.actualFee.toBigInt();
+        }
+      }
+      resolve({ events: events.map((e) => e.event), error, fee });
+    }).catch(reject);
+  });
+}
+
+async function main() {
+  await cryptoWaitReady();
+  const rpcPort = await freePort();
+  const p2pPort = await freePort();
+  node = spawn(
+    nodeBin,
+    ['--dev', '--tmp', '--rpc-port', String(rpcPort), '--port', String(p2pPort), '--no-prometheus',
+      '--no-telemetry', '--dev-block-time', '1000'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const logs = [];
+  node.stderr.on('data', (chunk) => {
+    logs.push(chunk.toString());
+    if (logs.length > 400) logs.shift();
+  });
+
+  try {
+    const api = await connect(rpcPort);
+    console.log(`connected to ${(await api.rpc.system.chain()).toString()} on port ${rpcPort}`);
+    await api.rpc.chain.subscribeNewHeads(async (header) => {
+      const at = await api.at(header.hash);
+      onEvents(header.number.toNumber(), await at.query.system.events());
+    });
+
+    const keyring = new Keyring({ type: 'sr25519' });
+    const alice = keyring.addFromUri('//Alice');
+    const bob = keyring.addFromUri('//Bob');
+    const balance = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
+    const bank = u8aToHex(u8aConcat(stringToU8a('modl'), stringToU8a('py/gbank'), new Uint8Array(20)));
+    const ed = api.consts.balances.existentialDeposit.toBigInt();
+    const aliceStart = await balance(alice.address);
+    const bobStart = await balance(bob.address);
+    let bobFees = 0n;
+
+    const send = async (tx) => {
+      const result = await submit(api, tx, bob);
+      bobFees += result.fee;
+      return result;
+    };
+    const code = (name) => readFileSync(join(examplesDir, name));
+
+    const upload = async (name, salt, initPayload = '0x') => {
+      const wasm = code(name);
+      const result = await send(api.tx.gear.uploadProgram(wasm, salt, initPayload, GAS, 0, false));
+      check(result.error === null, `upload ${name} (${wasm.length} bytes) is accepted`);
+      const set = result.events.find((e) => api.events.gear.ProgramChanged.is(e));
+      const id = set.data.id.toHex();
+      const codeId = blake2AsU8a(wasm, 256);
+      const expected = u8aToHex(blake2AsU8a(u8aConcat(stringToU8a('program_from_user'), codeId, stringToU8a(salt)), 256));
+      check(id === expected, `program id of ${name} is blake2("program_from_user" ++ code_id ++ salt)`);
+      await waitForEvent(
+        (e) => api.events.gear.ProgramChanged.is(e) && e.data.id.toHex() === id && e.data.change.isActive,
+        `${name} to initialize`,
+      );
+      check(true, `${name} initialized (ProgramChanged Active)`);
+      return id;
+    };
+
+    // Sends `payload` to `program`; resolves with the reply's payload and code.
+    const ask = async (program, payload, gas = GAS) => {
+      const result = await send(api.tx.gear.sendMessage(program, payload, gas, 0, false));
+      if (result.error) throw new Error(`sendMessage failed: ${result.error}`);
+      const queued = result.events.find((e) => api.events.gear.MessageQueued.is(e));
+      const messageId = queued.data.id.toHex();
+      const { event } = await waitForEvent(
+        (e) => api.events.gear.UserMessageSent.is(e) && e.data.message.details.isSome &&
+          e.data.message.details.unwrap().to.toHex() === messageId,
+        `the reply to ${messageId}`,
+      );
+      const { message } = event.data;
+      check(message.source.toHex() === program && message.destination.toHex() === u8aToHex(bob.publicKey),
+        'the reply goes from the program to Bob');
+      return { payload: message.payload.toU8a(true), code: message.details.unwrap().code };
+    };
+
+    console.log('ping');
+    const ping = await upload('ping.wasm', 'e2e-ping');
+    const pong = await ask(ping, 'PING');
+    check(new TextDecoder().decode(pong.payload) === 'PONG', 'PING is answered with PONG');
+    check(pong.code.isSuccess && pong.code.asSuccess.isManual, 'reply code is Success(Manual)');
+
+    console.log('counter');
+    const counter = await upload('counter.wasm', 'e2e-counter');
+    const total = (reply) => api.createType('u64', reply.payload).toBigInt();
+    check(total(await ask(counter, api.createType('u64', 5).toU8a())) === 5n, 'counter: 5 gives 5');
+    check(total(await ask(counter, api.createType('u64', 7).toU8a())) === 12n, 'counter: then 7 gives 12 (state persisted)');
+
+    console.log('infinite loop');
+    const looping = await upload('infinite_loop.wasm', 'e2e-loop');
+    const headBefore = (await api.rpc.chain.getHeader()).number.toNumber();
+    const outOfGas = await ask(looping, '0x', LOOP_GAS);
+    check(outOfGas.code.isError && outOfGas.code.asError.isExecution && outOfGas.code.asError.asExecution.isRanOutOfGas,
+      'the looping program runs out of gas (Error(Execution(RanOutOfGas)))');
+    await waitForEvent(() => true, 'any block');
+    const target = headBefore + 3;
+    while ((await api.rpc.chain.getHeader()).number.toNumber() < target) await new Promise((r) => setTimeout(r, 500));
+    check(true, 'blocks keep coming after the loop ran out of gas');
+
+    console.log('bad input');
+    const garbage = await send(api.tx.gear.uploadCode('0x' + Buffer.from('this is not wasm').toString('hex')));
+    check(garbage.error === 'gear.ProgramConstructionFailed', `garbage code fails with gear.ProgramConstructionFailed (${garbage.error})`);
+    const unknown = await send(api.tx.gear.uploadProgram(code('unknown_import.wasm'), 'x', '0x', GAS, 0, false));
+    check(unknown.error === 'gear.UnknownImport', `unknown import fails with gear.UnknownImport (${unknown.error})`);
+    const nowhere = await send(api.tx.gear.sendMessage(u8aToHex(new Uint8Array(32).fill(7)), 'PING', GAS, 0, false));
+    check(nowhere.error === 'gear.ProgramNotFound', `message to no program fails with gear.ProgramNotFound (${nowhere.error})`);
+    const tooMuch = await send(api.tx.gear.sendMessage(ping, 'PING', api.consts.gearGas.blockGasLimit.toBigInt() + 1n, 0, false));
+    check(tooMuch.error === 'gear.GasLimitTooHigh', `gas above the block limit fails with gear.GasLimitTooHigh (${tooMuch.error})`);
+
+    console.log('accounting');
+    // Let every queued message finish, then compare balances.
+    while ((await api.query.gearMessenger.tail()).toBigInt() !== (await api.query.gearMessenger.head()).toBigInt()) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const burned = (await balance(alice.address)) - aliceStart;
+    const bobSpent = bobStart - (await balance(bob.address));
+    check(burned > 0n, `Alice (the block author) received the burned gas: ${burned}`);
+    check(bobSpent === bobFees + burned, `Bob's balance moved only by fees (${bobFees}) and burned gas (${burned})`);
+    check((await balance(bank)) === ed, 'the bank holds nothing but its existential deposit');
+
+    await api.disconnect();
+  } catch (error) {
+    failures += 1;
+    console.error(`error: ${error.stack || error}`);
+    console.error('--- last node log lines ---');
+    console.error(logs.join('').split('\n').slice(-60).join('\n'));
+  } finally {
+    stopNode();
+  }
+  if (failures > 0) {
+    console.log(`e2e: ${failures} failure(s)`);
+    process.exit(1);
+  }
+  console.log('e2e: all checks passed');
+  process.exit(0);
+}
+
+main();
