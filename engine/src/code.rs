@@ -18,8 +18,12 @@ use gear_core::{
 use gear_wasm_instrument::{Module, SyscallName, TypeRef};
 use scale_info::TypeInfo;
 
-/// Largest memory a program may declare or allocate, in 64 KiB WASM pages (32 MiB).
-pub const MAX_PAGES: u32 = 512;
+/// Largest memory a program may declare or allocate, in 64 KiB WASM pages (16 MiB).
+///
+/// Below Gear's 512: wasmi grows memory by doubling its buffer, and the runtime's allocator
+/// refuses single allocations above 32 MiB, so growing a memory past 256 pages could abort the
+/// runtime.
+pub const MAX_PAGES: u32 = 256;
 
 /// Version of the instrumentation (the schedule's instruction weights). Stored with the code so
 /// that a schedule change can re-instrument lazily.
@@ -116,7 +120,12 @@ impl CodeError {
             module
                 .and_then(|m| m.import_section.as_ref())
                 .and_then(|imports| imports.get(index as usize))
-                .map(|import| (String::from(import.module.as_ref()), String::from(import.name.as_ref())))
+                .map(|import| {
+                    (
+                        String::from(import.module.as_ref()),
+                        String::from(import.name.as_ref()),
+                    )
+                })
                 .unwrap_or_default()
         };
         match err {
@@ -133,7 +142,9 @@ impl CodeError {
                 CodeError::UnknownImport { module, name }
             }
             GearCodeError::Import(ImportError::InvalidImportFnSignature(i)) => {
-                CodeError::InvalidSyscallSignature { name: import_name(i).1 }
+                CodeError::InvalidSyscallSignature {
+                    name: import_name(i).1,
+                }
             }
             GearCodeError::Import(e) => CodeError::InvalidImport(format!("{e}")),
             GearCodeError::Instrumentation(e) => CodeError::InstrumentationFailed(format!("{e}")),
@@ -260,7 +271,9 @@ pub fn validate_and_instrument(
                         })
                     }
                     Some(syscall) if !SUPPORTED_SYSCALLS.contains(syscall) => {
-                        return Err(CodeError::UnsupportedSyscall { name: import.name.as_ref().into() })
+                        return Err(CodeError::UnsupportedSyscall {
+                            name: import.name.as_ref().into(),
+                        })
                     }
                     Some(_) => {}
                 }
@@ -283,13 +296,19 @@ pub fn validate_and_instrument(
     let (original, instrumented, metadata) = code.into_parts();
     let static_pages = u32::from(metadata.static_pages());
     if static_pages > MAX_PAGES {
-        return Err(CodeError::MemoryTooLarge { pages: static_pages, limit: MAX_PAGES });
+        return Err(CodeError::MemoryTooLarge {
+            pages: static_pages,
+            limit: MAX_PAGES,
+        });
     }
     let sizes = instrumented.instantiated_section_sizes().clone();
     let instrumented = instrumented.into_bytes();
     let instrumented_len = u32::try_from(instrumented.len()).unwrap_or(u32::MAX);
     if instrumented_len > limit {
-        return Err(CodeError::InstrumentedCodeTooLarge { len: instrumented_len, limit });
+        return Err(CodeError::InstrumentedCodeTooLarge {
+            len: instrumented_len,
+            limit,
+        });
     }
     let exports = metadata.exports();
     let meta = ProgramCodeMeta {
@@ -308,5 +327,10 @@ pub fn validate_and_instrument(
         element_section_len: sizes.element_section(),
         type_section_len: sizes.type_section(),
     };
-    Ok(ValidatedCode { code_id: CodeId::generate(&original), original, instrumented, meta })
+    Ok(ValidatedCode {
+        code_id: CodeId::generate(&original),
+        original,
+        instrumented,
+        meta,
+    })
 }

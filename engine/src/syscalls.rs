@@ -7,7 +7,7 @@
 //! `ExtError` codes; only traps (out of gas, panics, bad pointers) stop the program.
 
 use crate::outcome::{BlockInfo, Dispatch, OutgoingMessage, OutgoingReply};
-use alloc::{format, vec::Vec};
+use alloc::vec::Vec;
 use gear_core::{
     costs::{CostToken, SyscallCosts},
     ids::prelude::MessageIdExt,
@@ -32,6 +32,8 @@ pub(crate) enum HostTrap {
     OutOfBounds { ptr: u32, len: u32 },
     /// `gr_system_break` with an unknown code (instrumentation bug or hand-made import).
     UnknownSystemBreak(u32),
+    /// `free` / `free_range` with a number that is no WASM page.
+    InvalidPage(u32),
 }
 
 impl core::fmt::Display for HostTrap {
@@ -39,28 +41,38 @@ impl core::fmt::Display for HostTrap {
         match self {
             Self::OutOfGas => write!(f, "ran out of gas"),
             Self::StackLimitExceeded => write!(f, "stack limit exceeded"),
-            Self::Panic(msg) => write!(f, "panicked: {}", alloc::string::String::from_utf8_lossy(msg)),
+            Self::Panic(msg) => write!(
+                f,
+                "panicked: {}",
+                alloc::string::String::from_utf8_lossy(msg)
+            ),
             Self::OomPanic => write!(f, "out of memory"),
             Self::OutOfBounds { ptr, len } => {
-                write!(f, "syscall accessed memory out of bounds: {len} bytes at {ptr:#x}")
+                write!(
+                    f,
+                    "syscall accessed memory out of bounds: {len} bytes at {ptr:#x}"
+                )
             }
             Self::UnknownSystemBreak(code) => write!(f, "unknown system break code {code}"),
+            Self::InvalidPage(page) => write!(f, "{page} is not a WASM page number"),
         }
     }
 }
 
 impl HostTrap {
-    /// Gear's reason and error-reply payload for this trap.
+    /// Gear's reason and error-reply payload for this trap: the panic message for a userspace
+    /// panic, nothing otherwise (as Gear's processor does).
     pub(crate) fn into_reason(self) -> (SimpleExecutionError, Vec<u8>) {
-        let message = format!("{self}").into_bytes();
-        match self {
-            Self::OutOfGas => (SimpleExecutionError::RanOutOfGas, message),
-            Self::StackLimitExceeded => (SimpleExecutionError::StackLimitExceeded, message),
-            Self::Panic(payload) => (SimpleExecutionError::UserspacePanic, payload),
-            Self::OomPanic => (SimpleExecutionError::MemoryOverflow, message),
-            Self::OutOfBounds { .. } => (SimpleExecutionError::UnreachableInstruction, message),
-            Self::UnknownSystemBreak(_) => (SimpleExecutionError::BackendError, message),
-        }
+        let reason = match self {
+            Self::OutOfGas => SimpleExecutionError::RanOutOfGas,
+            Self::StackLimitExceeded => SimpleExecutionError::StackLimitExceeded,
+            Self::Panic(payload) => return (SimpleExecutionError::UserspacePanic, payload),
+            Self::OomPanic => SimpleExecutionError::MemoryOverflow,
+            Self::OutOfBounds { .. } => SimpleExecutionError::UnreachableInstruction,
+            Self::UnknownSystemBreak(_) => SimpleExecutionError::BackendError,
+            Self::InvalidPage(_) => SimpleExecutionError::UnreachableInstruction,
+        };
+        (reason, Vec::new())
     }
 }
 
@@ -74,7 +86,10 @@ pub(crate) struct HostState {
     pub value_available: u128,
     pub reply: Option<OutgoingReply>,
     pub messages: Vec<OutgoingMessage>,
+    /// The first [`MAX_DEBUG_BYTES`] of `gr_debug` output (the rest is only logged).
     pub debug: Vec<Vec<u8>>,
+    /// Bytes kept in `debug` so far.
+    pub debug_bytes: usize,
     /// Taken out while `alloc` runs (it needs the memory mutably too).
     pub allocations: Option<AllocationsContext>,
     /// Gas cost of growing memory: per call and per WASM page.
@@ -82,6 +97,9 @@ pub(crate) struct HostState {
     /// The trap a syscall raised, kept here so that every backend reads it back the same way.
     pub trap: Option<HostTrap>,
 }
+
+/// Most `gr_debug` output an execution keeps for its journal; the rest is logged only.
+pub(crate) const MAX_DEBUG_BYTES: usize = 64 * 1024;
 
 /// One syscall's view of the execution.
 pub(crate) struct SyscallCtx<'a> {
@@ -145,7 +163,11 @@ impl SyscallCtx<'_> {
     }
 
     /// Writes gsys' `ErrorWithHash` (error code, then 32-byte hash) at `ptr`.
-    fn write_error_with_hash(&mut self, ptr: u32, result: Result<[u8; 32], u32>) -> Result<(), HostTrap> {
+    fn write_error_with_hash(
+        &mut self,
+        ptr: u32,
+        result: Result<[u8; 32], u32>,
+    ) -> Result<(), HostTrap> {
         let mut buf = [0u8; 36];
         match result {
             Ok(hash) => buf[4..].copy_from_slice(&hash),
@@ -169,7 +191,8 @@ impl SyscallCtx<'_> {
             ext_error_code(ExecutionError::ReadWrongRange)
         } else {
             let range = self.range(buffer, len)?;
-            self.mem[range].copy_from_slice(&self.state.dispatch.payload[at as usize..end as usize]);
+            self.mem[range]
+                .copy_from_slice(&self.state.dispatch.payload[at as usize..end as usize]);
             0
         };
         self.write(err, &code.to_le_bytes())
@@ -181,7 +204,13 @@ impl SyscallCtx<'_> {
         self.write(ptr, &len.to_le_bytes())
     }
 
-    pub fn gr_reply(&mut self, payload: u32, len: u32, value: u32, err_mid: u32) -> Result<(), HostTrap> {
+    pub fn gr_reply(
+        &mut self,
+        payload: u32,
+        len: u32,
+        value: u32,
+        err_mid: u32,
+    ) -> Result<(), HostTrap> {
         self.charge(CostToken::Reply(len.into()))?;
         let data = self.read(payload, len)?.to_vec();
         let value = self.read_value(value)?;
@@ -191,7 +220,10 @@ impl SyscallCtx<'_> {
 
     fn reply(&mut self, payload: Vec<u8>, value: u128) -> Result<[u8; 32], u32> {
         let state = &mut *self.state;
-        if matches!(state.dispatch.kind, DispatchKind::Reply | DispatchKind::Signal) {
+        if matches!(
+            state.dispatch.kind,
+            DispatchKind::Reply | DispatchKind::Signal
+        ) {
             return Err(ext_error_code(ExecutionError::IncorrectEntryForReply));
         }
         if state.reply.is_some() {
@@ -210,6 +242,8 @@ impl SyscallCtx<'_> {
     }
 
     pub fn gr_panic(&mut self, payload: u32, len: u32) -> Result<(), HostTrap> {
+        // The message becomes an error reply's payload: it is bounded like any payload.
+        let len = len.min(self.state.max_payload_len);
         let message = self.read(payload, len)?.to_vec();
         Err(HostTrap::Panic(message))
     }
@@ -262,30 +296,50 @@ impl SyscallCtx<'_> {
 
     pub fn gr_debug(&mut self, payload: u32, len: u32) -> Result<(), HostTrap> {
         self.charge(CostToken::Debug(len.into()))?;
-        let data = self.read(payload, len)?.to_vec();
-        self.state.debug.push(data);
+        let data = self.read(payload, len)?;
+        log::debug!(target: "gear::program", "{}", alloc::string::String::from_utf8_lossy(&data[..data.len().min(1024)]));
+        if self.state.debug_bytes.saturating_add(data.len()) <= MAX_DEBUG_BYTES {
+            let data = data.to_vec();
+            self.state.debug_bytes += data.len();
+            self.state.debug.push(data);
+        }
         Ok(())
     }
 
     pub fn free(&mut self, page: u32) -> Result<i32, HostTrap> {
         self.charge(CostToken::Free)?;
-        let Some(allocations) = self.state.allocations.as_mut() else { return Ok(1) };
-        let Ok(page) = gear_core::pages::WasmPage::try_from(page) else { return Ok(1) };
+        // A number that cannot be a WASM page is a bug in the program: Gear traps on it.
+        let page = to_wasm_page(page)?;
+        let Some(allocations) = self.state.allocations.as_mut() else {
+            return Ok(1);
+        };
         Ok(if allocations.free(page).is_ok() { 0 } else { 1 })
     }
 
     pub fn free_range(&mut self, start: u32, end: u32) -> Result<i32, HostTrap> {
         self.charge(CostToken::FreeRange)?;
-        let Some(allocations) = self.state.allocations.as_mut() else { return Ok(1) };
-        let (Ok(start), Ok(end)) = (
-            gear_core::pages::WasmPage::try_from(start),
-            gear_core::pages::WasmPage::try_from(end),
-        ) else {
+        let (start, end) = (to_wasm_page(start)?, to_wasm_page(end)?);
+        // Gear charges every page of the range.
+        let pages = u32::from(end)
+            .saturating_sub(u32::from(start))
+            .saturating_add(1);
+        let per_page = self.state.costs.free_range_per_page.cost_for_one();
+        charge(self.gas, per_page.saturating_mul(pages.into()))?;
+        let Some(allocations) = self.state.allocations.as_mut() else {
             return Ok(1);
         };
-        let Some(interval) = gear_core::pages::numerated::interval::Interval::new(start, end) else {
+        let Some(interval) = gear_core::pages::numerated::interval::Interval::new(start, end)
+        else {
             return Ok(1);
         };
-        Ok(if allocations.free_range(interval).is_ok() { 0 } else { 1 })
+        Ok(if allocations.free_range(interval).is_ok() {
+            0
+        } else {
+            1
+        })
     }
+}
+
+fn to_wasm_page(page: u32) -> Result<gear_core::pages::WasmPage, HostTrap> {
+    gear_core::pages::WasmPage::try_from(page).map_err(|_| HostTrap::InvalidPage(page))
 }

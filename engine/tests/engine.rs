@@ -1,6 +1,7 @@
 //! Engine tests: validation rules (table-driven, hand-written WAT), metering, persistence and
 //! trap mapping, on real gstd programs built by gear-wasm-builder.
 
+use codec::{Decode, Encode};
 use gear_core::message::DispatchKind;
 use gear_core_errors::SimpleExecutionError;
 use gear_engine::{
@@ -9,7 +10,6 @@ use gear_engine::{
     ProgramCode, ProgramMemory, Schedule, ValidatedCode,
 };
 use gprimitives::{ActorId, MessageId};
-use parity_scale_codec::{Decode, Encode};
 
 const GAS: u64 = 10_000_000_000;
 
@@ -42,16 +42,26 @@ struct Program {
 
 impl Program {
     fn new(code: &[u8]) -> Self {
-        Self { code: validate(code.to_vec()).expect("example validates"), memory: Default::default(), nonce: 0 }
+        Self {
+            code: validate(code.to_vec()).expect("example validates"),
+            memory: Default::default(),
+            nonce: 0,
+        }
     }
 
     fn run(&mut self, kind: DispatchKind, payload: &[u8], gas: u64) -> ExecutionOutcome {
         self.nonce += 1;
         let outcome = execute(
-            ProgramCode { instrumented: &self.code.instrumented, meta: &self.code.meta },
+            ProgramCode {
+                instrumented: &self.code.instrumented,
+                meta: &self.code.meta,
+            },
             &self.memory,
             dispatch(kind, payload, self.nonce),
-            BlockInfo { height: 7, timestamp: 42_000 },
+            BlockInfo {
+                height: 7,
+                timestamp: 42_000,
+            },
             gas,
             0,
             &Schedule::default(),
@@ -71,7 +81,10 @@ fn reply_payload(outcome: &ExecutionOutcome) -> Vec<u8> {
 #[test]
 fn ping_replies_pong() {
     let mut ping = Program::new(gear_examples::ping());
-    assert_eq!(ping.run(DispatchKind::Init, b"", GAS).status, ExecutionStatus::Success);
+    assert_eq!(
+        ping.run(DispatchKind::Init, b"", GAS).status,
+        ExecutionStatus::Success
+    );
     let outcome = ping.run(DispatchKind::Handle, b"PING", GAS);
     assert_eq!(reply_payload(&outcome), b"PONG");
     let reply_id = outcome.reply.unwrap().id;
@@ -87,15 +100,29 @@ fn ping_replies_pong() {
 #[test]
 fn counter_state_persists_between_dispatches() {
     let mut counter = Program::new(gear_examples::counter());
-    assert_eq!(counter.run(DispatchKind::Init, b"", GAS).status, ExecutionStatus::Success);
+    assert_eq!(
+        counter.run(DispatchKind::Init, b"", GAS).status,
+        ExecutionStatus::Success
+    );
     let first = counter.run(DispatchKind::Handle, &5u64.encode(), GAS);
     assert_eq!(u64::decode(&mut &reply_payload(&first)[..]).unwrap(), 5);
-    assert!(!first.memory.pages.is_empty(), "the total lives in a persisted page");
+    assert!(
+        !first.memory.pages.is_empty(),
+        "the total lives in a persisted page"
+    );
     let second = counter.run(DispatchKind::Handle, &7u64.encode(), GAS);
     assert_eq!(u64::decode(&mut &reply_payload(&second)[..]).unwrap(), 12);
     // Only pages above the stack end are persisted.
-    let stack_end = counter.code.meta.stack_end.expect("gstd programs export a stack end");
-    assert!(counter.memory.pages.keys().all(|page| *page >= stack_end * 4));
+    let stack_end = counter
+        .code
+        .meta
+        .stack_end
+        .expect("gstd programs export a stack end");
+    assert!(counter
+        .memory
+        .pages
+        .keys()
+        .all(|page| *page >= stack_end * 4));
 }
 
 #[test]
@@ -109,7 +136,10 @@ fn a_trap_discards_memory_changes() {
         ExecutionStatus::Trap { reason, message } => {
             assert_eq!(*reason, SimpleExecutionError::UserspacePanic);
             let text = String::from_utf8_lossy(message);
-            assert!(text.contains("payload must be a SCALE u64"), "panic message: {text}");
+            assert!(
+                text.contains("payload must be a SCALE u64"),
+                "panic message: {text}"
+            );
         }
         other => panic!("expected a panic, got {other:?}"),
     }
@@ -124,11 +154,16 @@ fn infinite_loop_runs_out_of_gas_at_exactly_its_limit_every_time() {
     let mut looping = Program::new(&gear_examples::infinite_loop());
     looping.run(DispatchKind::Init, b"", GAS);
     for gas in [1_000_000u64, GAS, 123_456_789] {
-        let runs: Vec<_> = (0..2).map(|_| looping.run(DispatchKind::Handle, b"", gas)).collect();
+        let runs: Vec<_> = (0..2)
+            .map(|_| looping.run(DispatchKind::Handle, b"", gas))
+            .collect();
         for outcome in &runs {
             assert!(matches!(
                 outcome.status,
-                ExecutionStatus::Trap { reason: SimpleExecutionError::RanOutOfGas, .. }
+                ExecutionStatus::Trap {
+                    reason: SimpleExecutionError::RanOutOfGas,
+                    ..
+                }
             ));
             assert_eq!(outcome.gas_burned, gas);
         }
@@ -141,7 +176,9 @@ fn gas_is_deterministic() {
     let burned = |_: u32| {
         let mut counter = Program::new(gear_examples::counter());
         counter.run(DispatchKind::Init, b"", GAS);
-        counter.run(DispatchKind::Handle, &3u64.encode(), GAS).gas_burned
+        counter
+            .run(DispatchKind::Handle, &3u64.encode(), GAS)
+            .gas_burned
     };
     assert_eq!(burned(0), burned(1));
 }
@@ -150,7 +187,13 @@ fn gas_is_deterministic() {
 fn too_little_gas_for_loading_fails_before_running() {
     let mut ping = Program::new(gear_examples::ping());
     let outcome = ping.run(DispatchKind::Handle, b"PING", 10);
-    assert!(matches!(outcome.status, ExecutionStatus::Trap { reason: SimpleExecutionError::RanOutOfGas, .. }));
+    assert!(matches!(
+        outcome.status,
+        ExecutionStatus::Trap {
+            reason: SimpleExecutionError::RanOutOfGas,
+            ..
+        }
+    ));
     assert_eq!(outcome.gas_burned, 10);
 }
 
@@ -184,7 +227,10 @@ fn syscalls_report_the_dispatch_and_block() {
     let outcome = program.run(DispatchKind::Handle, b"", GAS);
     let payload = reply_payload(&outcome);
     assert_eq!(u32::from_le_bytes(payload[0..4].try_into().unwrap()), 7);
-    assert_eq!(u64::from_le_bytes(payload[4..12].try_into().unwrap()), 42_000);
+    assert_eq!(
+        u64::from_le_bytes(payload[4..12].try_into().unwrap()),
+        42_000
+    );
     assert_eq!(&payload[12..44], ActorId::from(1u64).as_ref());
     assert_eq!(u128::from_le_bytes(payload[44..60].try_into().unwrap()), 0);
     assert_eq!(&payload[60..92], MessageId::from(1u64).as_ref());
@@ -206,19 +252,38 @@ fn out_of_bounds_syscall_pointer_traps() {
     let outcome = program.run(DispatchKind::Handle, b"", GAS);
     assert!(matches!(
         outcome.status,
-        ExecutionStatus::Trap { reason: SimpleExecutionError::UnreachableInstruction, .. }
+        ExecutionStatus::Trap {
+            reason: SimpleExecutionError::UnreachableInstruction,
+            ..
+        }
     ));
 }
 
 #[test]
 fn unreachable_and_deep_recursion_map_to_gear_reasons() {
-    let unreachable = wat(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h unreachable))"#);
+    let unreachable = wat(
+        r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h unreachable))"#,
+    );
     let outcome = Program::new(&unreachable).run(DispatchKind::Handle, b"", GAS);
-    assert!(matches!(outcome.status, ExecutionStatus::Trap { reason: SimpleExecutionError::UnreachableInstruction, .. }));
+    assert!(matches!(
+        outcome.status,
+        ExecutionStatus::Trap {
+            reason: SimpleExecutionError::UnreachableInstruction,
+            ..
+        }
+    ));
 
-    let recursion = wat(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h call $h))"#);
+    let recursion = wat(
+        r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h call $h))"#,
+    );
     let outcome = Program::new(&recursion).run(DispatchKind::Handle, b"", GAS);
-    assert!(matches!(outcome.status, ExecutionStatus::Trap { reason: SimpleExecutionError::StackLimitExceeded, .. }));
+    assert!(matches!(
+        outcome.status,
+        ExecutionStatus::Trap {
+            reason: SimpleExecutionError::StackLimitExceeded,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -262,16 +327,27 @@ fn validation_rules() {
     let memory = r#"(import "env" "memory" (memory 1))"#;
     let handle = r#"(export "handle" (func $h)) (func $h)"#;
     let cases: Vec<(&str, Vec<u8>, fn(&CodeError) -> bool)> = vec![
-        ("garbage bytes", b"not wasm at all".to_vec(), |e| matches!(e, CodeError::InvalidWasm(_))),
+        ("garbage bytes", b"not wasm at all".to_vec(), |e| {
+            matches!(e, CodeError::InvalidWasm(_))
+        }),
         (
             "floats",
-            wat(&format!(r#"(module {memory} (export "handle" (func $h)) (func $h (drop (f32.const 1))))"#)),
+            wat(&format!(
+                r#"(module {memory} (export "handle" (func $h)) (func $h (drop (f32.const 1))))"#
+            )),
             |e| matches!(e, CodeError::InvalidWasm(_)),
         ),
         (
             "memory.grow",
-            wat(&format!(r#"(module {memory} (export "handle" (func $h)) (func $h (drop (memory.grow (i32.const 1)))))"#)),
-            |e| matches!(e, CodeError::InvalidWasm(_) | CodeError::InstrumentationFailed(_)),
+            wat(&format!(
+                r#"(module {memory} (export "handle" (func $h)) (func $h (drop (memory.grow (i32.const 1)))))"#
+            )),
+            |e| {
+                matches!(
+                    e,
+                    CodeError::InvalidWasm(_) | CodeError::InstrumentationFailed(_)
+                )
+            },
         ),
         (
             "unknown import",
@@ -280,37 +356,51 @@ fn validation_rules() {
         ),
         (
             "import outside env",
-            wat(&format!(r#"(module {memory} (import "evil" "gr_read" (func (param i32 i32 i32 i32))) {handle})"#)),
+            wat(&format!(
+                r#"(module {memory} (import "evil" "gr_read" (func (param i32 i32 i32 i32))) {handle})"#
+            )),
             |e| matches!(e, CodeError::UnknownImport { module, .. } if module == "evil"),
         ),
         (
             "syscall not implemented yet",
-            wat(&format!(r#"(module {memory} (import "env" "gr_leave" (func)) {handle})"#)),
+            wat(&format!(
+                r#"(module {memory} (import "env" "gr_leave" (func)) {handle})"#
+            )),
             |e| matches!(e, CodeError::UnsupportedSyscall { name } if name == "gr_leave"),
         ),
         (
             "wrong syscall signature",
-            wat(&format!(r#"(module {memory} (import "env" "gr_size" (func (param i64))) {handle})"#)),
+            wat(&format!(
+                r#"(module {memory} (import "env" "gr_size" (func (param i64))) {handle})"#
+            )),
             |e| matches!(e, CodeError::InvalidSyscallSignature { name } if name == "gr_size"),
         ),
         (
             "duplicate import",
-            wat(&format!(r#"(module {memory} (import "env" "gr_size" (func (param i32))) (import "env" "gr_size" (func (param i32))) {handle})"#)),
+            wat(&format!(
+                r#"(module {memory} (import "env" "gr_size" (func (param i32))) (import "env" "gr_size" (func (param i32))) {handle})"#
+            )),
             |e| matches!(e, CodeError::InvalidImport(_)),
         ),
         (
             "no entry point",
-            wat(&format!(r#"(module {memory} (export "other" (func $h)) (func $h))"#)),
+            wat(&format!(
+                r#"(module {memory} (export "other" (func $h)) (func $h))"#
+            )),
             |e| matches!(e, CodeError::InvalidExports(_)),
         ),
         (
             "only state exported",
-            wat(&format!(r#"(module {memory} (export "state" (func $h)) (func $h))"#)),
+            wat(&format!(
+                r#"(module {memory} (export "state" (func $h)) (func $h))"#
+            )),
             |e| matches!(e, CodeError::InvalidExports(_)),
         ),
         (
             "entry point with parameters",
-            wat(&format!(r#"(module {memory} (export "handle" (func $h)) (func $h (param i32)))"#)),
+            wat(&format!(
+                r#"(module {memory} (export "handle" (func $h)) (func $h (param i32)))"#
+            )),
             |e| matches!(e, CodeError::InvalidExports(_)),
         ),
         (
@@ -318,19 +408,27 @@ fn validation_rules() {
             wat(&format!(r#"(module {memory} {handle} (start $h))"#)),
             |e| matches!(e, CodeError::InvalidSection(_)),
         ),
-        (
-            "no memory",
-            wat(&format!(r#"(module {handle})"#)),
-            |e| matches!(e, CodeError::InvalidSection(_) | CodeError::InvalidMemory(_) | CodeError::InvalidImport(_)),
-        ),
+        ("no memory", wat(&format!(r#"(module {handle})"#)), |e| {
+            matches!(
+                e,
+                CodeError::InvalidSection(_)
+                    | CodeError::InvalidMemory(_)
+                    | CodeError::InvalidImport(_)
+            )
+        }),
         (
             "too much memory",
-            wat(&format!(r#"(module (import "env" "memory" (memory {})) {handle})"#, MAX_PAGES + 1)),
+            wat(&format!(
+                r#"(module (import "env" "memory" (memory {})) {handle})"#,
+                MAX_PAGES + 1
+            )),
             |e| matches!(e, CodeError::MemoryTooLarge { pages, .. } if *pages == MAX_PAGES + 1),
         ),
         (
             "data segment out of static memory",
-            wat(&format!(r#"(module {memory} {handle} (data (i32.const 65535) "ab"))"#)),
+            wat(&format!(
+                r#"(module {memory} {handle} (data (i32.const 65535) "ab"))"#
+            )),
             |e| matches!(e, CodeError::InvalidDataSection(_)),
         ),
         (
@@ -367,7 +465,8 @@ fn validation_rules() {
 
 #[test]
 fn entry_point_missing_for_kind_is_a_no_op() {
-    let code = wat(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h))"#);
+    let code =
+        wat(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h))"#);
     let mut program = Program::new(&code);
     let outcome = program.run(DispatchKind::Init, b"", GAS);
     assert_eq!(outcome.status, ExecutionStatus::Success);

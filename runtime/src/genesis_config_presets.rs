@@ -21,11 +21,19 @@ fn genesis(
 ) -> serde_json::Value {
     build_struct_json_patch!(RuntimeGenesisConfig {
         balances: BalancesConfig {
-            balances: endowed.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+            balances: endowed
+                .iter()
+                .cloned()
+                .map(|k| (k, ENDOWMENT))
+                .collect::<Vec<_>>(),
         },
         parachain_info: ParachainInfoConfig { parachain_id: id },
         collator_selection: CollatorSelectionConfig {
-            invulnerables: invulnerables.iter().cloned().map(|(acc, _)| acc).collect::<Vec<_>>(),
+            invulnerables: invulnerables
+                .iter()
+                .cloned()
+                .map(|(acc, _)| acc)
+                .collect::<Vec<_>>(),
             candidacy_bond: EXISTENTIAL_DEPOSIT * 16,
         },
         session: SessionConfig {
@@ -34,14 +42,18 @@ fn genesis(
                 .map(|(acc, aura)| (acc.clone(), acc, SessionKeys { aura }))
                 .collect::<Vec<_>>(),
         },
-        polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(SAFE_XCM_VERSION) },
+        polkadot_xcm: PolkadotXcmConfig {
+            safe_xcm_version: Some(SAFE_XCM_VERSION)
+        },
         sudo: SudoConfig { key: Some(root) },
     })
 }
 
 /// The JSON patch of preset `id`.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
-    let endowed: Vec<AccountId> = Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect();
+    let endowed: Vec<AccountId> = Sr25519Keyring::well_known()
+        .map(|k| k.to_account_id())
+        .collect();
     let alice = Sr25519Keyring::Alice;
     let bob = Sr25519Keyring::Bob;
     let patch = match id.as_ref() {

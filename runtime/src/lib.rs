@@ -345,7 +345,8 @@ impl cumulus_pallet_xcmp_queue::Config for Runtime {
     type ControllerOrigin = EnsureRoot<AccountId>;
     type ControllerOriginConverter = XcmOriginToTransactDispatchOrigin;
     type WeightInfo = ();
-    type PriceForSiblingDelivery = polkadot_runtime_common::xcm_sender::NoPriceForMessageDelivery<ParaId>;
+    type PriceForSiblingDelivery =
+        polkadot_runtime_common::xcm_sender::NoPriceForMessageDelivery<ParaId>;
 }
 
 parameter_types! {
@@ -414,7 +415,6 @@ impl pallet_gear::gas::Config for Runtime {
 }
 
 impl pallet_gear::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
     type Currency = Balances;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;

@@ -5,9 +5,12 @@
 
 pub use pallet::*;
 
+use polkadot_sdk::frame_support;
+
 #[frame_support::pallet]
 pub mod pallet {
     use frame_support::pallet_prelude::*;
+    use polkadot_sdk::frame_support;
 
     #[pallet::pallet]
     pub struct Pallet<T>(_);

@@ -88,7 +88,7 @@ use polkadot_sdk::{frame_support, frame_system, sp_core, sp_runtime};
 pub mod pallet {
     use super::*;
     use crate::types::{
-        CodeChangeKind, DispatchStatus, MessageEntry, ProgramChangeKind, QueuedDispatch,
+        CodeChangeKind, DispatchStatus, MessageEntry, ProgramChangeKind, QueuedDispatch, Tracked,
     };
     use alloc::{
         collections::{BTreeMap, BTreeSet},
@@ -122,10 +122,12 @@ pub mod pallet {
         memory::PAGE_SIZE,
         BlockInfo, Dispatch, ExecutionStatus, ProgramCode, ProgramMemory,
     };
-    use gear_primitives::Tracked;
     use gprimitives::{ActorId, CodeId, MessageId};
     use sp_core::H256;
-    use sp_runtime::{traits::AccountIdConversion, AccountId32, SaturatedConversion};
+    use sp_runtime::{
+        traits::{AccountIdConversion, Bounded},
+        AccountId32, SaturatedConversion,
+    };
 
     /// Proof size of reading a program's record, its code metadata and page count, and writing
     /// back a queue entry: the fixed part of a dispatch's proof.
@@ -140,15 +142,11 @@ pub mod pallet {
     /// Configuration of the `Gear` pallet.
     #[pallet::config]
     pub trait Config:
-        frame_system::Config<AccountId = AccountId32>
+        polkadot_sdk::frame_system::Config<AccountId = AccountId32>
         + program::Config
         + messenger::Config
         + gas::Config
     {
-        /// The overarching event type.
-        #[allow(deprecated)]
-        type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
-
         /// The currency gas and value are paid in.
         type Currency: Mutate<Self::AccountId, Balance = u128>;
 
@@ -185,6 +183,12 @@ pub mod pallet {
     /// Value held for programs, by program (their balance: what they may send or reply with).
     #[pallet::storage]
     pub type ProgramBalances<T> = StorageMap<_, Identity, ActorId, u128, ValueQuery>;
+
+    /// Value the bank owes accounts it could not pay (e.g. below the existential deposit of an
+    /// account that does not exist): kept in the bank, recorded here.
+    #[pallet::storage]
+    pub type UnpaidValue<T: Config> =
+        StorageMap<_, Blake2_128Concat, T::AccountId, u128, ValueQuery>;
 
     /// Value of burned gas the bank kept because there was no recipient to pay it to.
     #[pallet::storage]
@@ -319,16 +323,20 @@ pub mod pallet {
 
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        /// Reserves [`Config::ServiceWeight`] for this block's queue run, before extrinsics can
+        /// take it.
         fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
-            let mut meter = WeightMeter::with_limit(T::ServiceWeight::get());
-            Self::service_queue(&mut meter);
-            meter.consumed()
+            T::ServiceWeight::get()
         }
 
+        /// Runs the queue at the end of the block (after the timestamp inherent and the
+        /// extrinsics, as Gear's end-of-block run does) with the reserved share plus whatever
+        /// the block has left.
         fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
-            let mut meter = WeightMeter::with_limit(remaining);
+            let reserved = T::ServiceWeight::get();
+            let mut meter = WeightMeter::with_limit(remaining.saturating_add(reserved));
             Self::service_queue(&mut meter);
-            meter.consumed()
+            meter.consumed().saturating_sub(reserved)
         }
 
         fn integrity_test() {
@@ -337,7 +345,10 @@ pub mod pallet {
                 T::ServiceWeight::get().ref_time() >= most.ref_time(),
                 "ServiceWeight must fit a message with the block gas limit"
             );
-            assert!(<T as gas::Config>::BlockGasLimit::get() < 1 << 52, "BlockGasLimit must stay below 2^52");
+            assert!(
+                <T as gas::Config>::BlockGasLimit::get() < 1 << 52,
+                "BlockGasLimit must stay below 2^52"
+            );
         }
     }
 
@@ -370,9 +381,14 @@ pub mod pallet {
             let who = ensure_signed(origin)?;
             let code_id = CodeId::generate(&code);
             let program_id = ActorId::generate_from_user(code_id, &salt);
-            ensure!(!program::ProgramStorage::<T>::contains_key(program_id), Error::<T>::ProgramAlreadyExists);
+            ensure!(
+                !program::ProgramStorage::<T>::contains_key(program_id),
+                Error::<T>::ProgramAlreadyExists
+            );
             Self::check_message(&init_payload, gas_limit)?;
-            let validated = (!Self::code_exists(code_id)).then(|| Self::validate_code(code)).transpose()?;
+            let validated = (!Self::code_exists(code_id))
+                .then(|| Self::validate_code(code))
+                .transpose()?;
             Self::charge(&who, gas_limit, value, keep_alive)?;
             if let Some(validated) = validated {
                 Self::store_code(validated);
@@ -397,7 +413,10 @@ pub mod pallet {
             let code_id = CodeId::new(code_id.0);
             ensure!(Self::code_exists(code_id), Error::<T>::CodeDoesntExist);
             let program_id = ActorId::generate_from_user(code_id, &salt);
-            ensure!(!program::ProgramStorage::<T>::contains_key(program_id), Error::<T>::ProgramAlreadyExists);
+            ensure!(
+                !program::ProgramStorage::<T>::contains_key(program_id),
+                Error::<T>::ProgramAlreadyExists
+            );
             Self::check_message(&init_payload, gas_limit)?;
             Self::charge(&who, gas_limit, value, keep_alive)?;
             Self::create(who, code_id, program_id, init_payload, gas_limit, value);
@@ -427,7 +446,15 @@ pub mod pallet {
             Self::check_message(&payload, gas_limit)?;
             Self::charge(&who, gas_limit, value, keep_alive)?;
             let id = Self::next_message_id(&who);
-            Self::queue(who, id, destination, DispatchKind::Handle, payload, gas_limit, value);
+            Self::queue(
+                who,
+                id,
+                destination,
+                DispatchKind::Handle,
+                payload,
+                gas_limit,
+                value,
+            );
             Ok(())
         }
     }
@@ -460,7 +487,9 @@ pub mod pallet {
                     CodeError::InvalidWasm(_) => Error::<T>::ProgramConstructionFailed,
                     CodeError::UnknownImport { .. } => Error::<T>::UnknownImport,
                     CodeError::UnsupportedSyscall { .. } => Error::<T>::UnsupportedSyscall,
-                    CodeError::InvalidSyscallSignature { .. } => Error::<T>::InvalidSyscallSignature,
+                    CodeError::InvalidSyscallSignature { .. } => {
+                        Error::<T>::InvalidSyscallSignature
+                    }
                     CodeError::InvalidImport(_) => Error::<T>::InvalidImports,
                     CodeError::InvalidExports(_) => Error::<T>::InvalidExports,
                     CodeError::MemoryTooLarge { .. } => Error::<T>::MemoryTooLarge,
@@ -475,7 +504,12 @@ pub mod pallet {
         }
 
         fn store_code(code: gear_engine::ValidatedCode) {
-            let gear_engine::ValidatedCode { code_id, original, instrumented, meta } = code;
+            let gear_engine::ValidatedCode {
+                code_id,
+                original,
+                instrumented,
+                meta,
+            } = code;
             let exports = [
                 (meta.has_init, DispatchKind::Init),
                 (meta.has_handle, DispatchKind::Handle),
@@ -489,7 +523,8 @@ pub mod pallet {
                 meta.original_code_len,
                 exports,
                 WasmPagesAmount::try_from(meta.static_pages).unwrap_or(WasmPagesAmount::UPPER),
-                meta.stack_end.and_then(|page| gear_core::pages::WasmPage::try_from(page).ok()),
+                meta.stack_end
+                    .and_then(|page| gear_core::pages::WasmPage::try_from(page).ok()),
                 InstrumentationStatus::Instrumented {
                     version: meta.instrumentation_version,
                     code_len: instrumented.len() as u32,
@@ -509,7 +544,10 @@ pub mod pallet {
                 payload.len() as u64 <= u64::from(T::Schedule::get().limits.payload_len),
                 Error::<T>::PayloadTooLarge
             );
-            ensure!(gas_limit <= <T as gas::Config>::BlockGasLimit::get(), Error::<T>::GasLimitTooHigh);
+            ensure!(
+                gas_limit <= <T as gas::Config>::BlockGasLimit::get(),
+                Error::<T>::GasLimitTooHigh
+            );
             Ok(())
         }
 
@@ -518,12 +556,21 @@ pub mod pallet {
         }
 
         /// Moves the price of `gas_limit` plus `value` from `who` into the bank.
-        fn charge(who: &T::AccountId, gas_limit: u64, value: u128, keep_alive: bool) -> DispatchResult {
+        fn charge(
+            who: &T::AccountId,
+            gas_limit: u64,
+            value: u128,
+            keep_alive: bool,
+        ) -> DispatchResult {
             let amount = Self::gas_value(gas_limit).saturating_add(value);
             if amount == 0 {
                 return Ok(());
             }
-            let preservation = if keep_alive { Preservation::Preserve } else { Preservation::Expendable };
+            let preservation = if keep_alive {
+                Preservation::Preserve
+            } else {
+                Preservation::Expendable
+            };
             T::Currency::transfer(who, &Self::bank_account(), amount, preservation)
                 .map(|_| ())
                 .map_err(|_| Error::<T>::InsufficientBalance.into())
@@ -539,6 +586,7 @@ pub mod pallet {
                 Ok(_) => true,
                 Err(e) => {
                     log::warn!(target: "gear", "bank could not pay {amount} to {to:?}: {e:?}");
+                    UnpaidValue::<T>::mutate(to, |v| *v = v.saturating_add(amount));
                     false
                 }
             }
@@ -546,7 +594,11 @@ pub mod pallet {
 
         fn next_message_id(who: &T::AccountId) -> MessageId {
             let block = frame_system::Pallet::<T>::block_number().saturated_into::<u32>();
-            MessageId::generate_from_user(block, Self::actor_of(who), messenger::Pallet::<T>::next_user_nonce())
+            MessageId::generate_from_user(
+                block,
+                Self::actor_of(who),
+                messenger::Pallet::<T>::next_user_nonce(),
+            )
         }
 
         fn create(
@@ -572,7 +624,15 @@ pub mod pallet {
                 id: program_id,
                 change: ProgramChangeKind::ProgramSet { expiration },
             });
-            Self::queue(who, id, program_id, DispatchKind::Init, init_payload, gas_limit, value);
+            Self::queue(
+                who,
+                id,
+                program_id,
+                DispatchKind::Init,
+                init_payload,
+                gas_limit,
+                value,
+            );
         }
 
         fn queue(
@@ -586,7 +646,8 @@ pub mod pallet {
         ) {
             // `check_message` bounded the payload by the schedule's limit, which is Gear's.
             let payload = payload.try_into().unwrap_or_default();
-            let message = StoredMessage::new(id, Self::actor_of(&who), destination, payload, value, None);
+            let message =
+                StoredMessage::new(id, Self::actor_of(&who), destination, payload, value, None);
             messenger::Pallet::<T>::enqueue(QueuedDispatch {
                 dispatch: StoredDispatch::new(kind, message, None),
                 gas_limit,
@@ -598,7 +659,12 @@ pub mod pallet {
                 DispatchKind::Reply => MessageEntry::Reply(id),
                 DispatchKind::Signal => MessageEntry::Signal,
             };
-            Self::deposit_event(Event::MessageQueued { id, source: who, destination, entry });
+            Self::deposit_event(Event::MessageQueued {
+                id,
+                source: who,
+                destination,
+                entry,
+            });
         }
 
         /// Worst-case weight of a dispatch: its gas as `ref_time`, its code and pages as proof.
@@ -612,13 +678,34 @@ pub mod pallet {
         }
 
         /// Services the queue in order while `meter` can afford the next dispatch.
+        ///
+        /// A dispatch is charged its worst case before it runs (gas limit as `ref_time`; the
+        /// queue entry, program record, code and pages as proof size, the latter two only the
+        /// first time a run touches them) and what it really burned after.
         pub fn service_queue(meter: &mut WeightMeter) {
             let mut statuses = BTreeMap::new();
             let mut state_changes = BTreeSet::new();
-            // Codes read in this run: their proof is paid once.
+            // Codes and programs read in this run: their proof is paid once.
             let mut codes_read = BTreeSet::new();
+            let mut programs_read = BTreeSet::new();
             let mut bailed = false;
-            while let Some(queued) = messenger::Pallet::<T>::peek() {
+            let overhead = <T as Config>::WeightInfo::dispatch_overhead()
+                .saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
+            loop {
+                if !meter.can_consume(overhead) {
+                    bailed = messenger::Pallet::<T>::queue_len() > 0;
+                    break;
+                }
+                let Some((index, entry)) = messenger::Pallet::<T>::peek() else {
+                    break;
+                };
+                let Some(queued) = entry else {
+                    log::error!(target: "gear", "queue entry {index} is missing; skipping it");
+                    messenger::Pallet::<T>::pop();
+                    meter.consume(overhead);
+                    continue;
+                };
+                let entry_len = queued.encoded_size() as u64;
                 let destination = queued.dispatch.destination();
                 let code = match program::ProgramStorage::<T>::get(destination) {
                     Some(Program::Active(p)) => Some(p.code_id),
@@ -629,9 +716,31 @@ pub mod pallet {
                     .and_then(program::CodeMetadataStorage::<T>::get)
                     .and_then(|meta| meta.instrumented_code_len())
                     .unwrap_or(0);
-                let pages = program::PagesCount::<T>::get(destination);
-                let worst = Self::max_dispatch_weight(queued.gas_limit, code_len, pages);
+                let pages = if programs_read.contains(&destination) {
+                    0
+                } else {
+                    program::PagesCount::<T>::get(destination)
+                };
+                let reads = Self::max_dispatch_weight(0, code_len, pages)
+                    .saturating_add(Weight::from_parts(0, entry_len));
+                let worst = reads.saturating_add(Weight::from_parts(queued.gas_limit, 0));
+                let id = queued.dispatch.id();
+                if !T::ServiceWeight::get()
+                    .saturating_add(overhead)
+                    .all_gte(worst)
+                {
+                    // Even the reserved share of an empty block could not prove this program's
+                    // state: waiting would block the queue forever, so the dispatch fails now.
+                    messenger::Pallet::<T>::pop();
+                    Self::refuse_oversized(queued);
+                    statuses.insert(id, DispatchStatus::NotExecuted);
+                    meter.consume(overhead.saturating_add(Weight::from_parts(0, entry_len)));
+                    continue;
+                }
                 if !meter.can_consume(worst) {
+                    // What was read to decide this is part of the block's proof: account it.
+                    let read = overhead.saturating_add(Weight::from_parts(0, entry_len));
+                    meter.consume(read.min(meter.remaining()));
                     bailed = true;
                     break;
                 }
@@ -639,12 +748,10 @@ pub mod pallet {
                 if let Some(code) = code {
                     codes_read.insert(code);
                 }
-                let id = queued.dispatch.id();
+                programs_read.insert(destination);
                 let (status, gas_burned) = Self::process_dispatch(queued, &mut state_changes);
                 statuses.insert(id, status);
-                meter.consume(Self::max_dispatch_weight(0, code_len, pages).saturating_add(
-                    Weight::from_parts(gas_burned, 0),
-                ));
+                meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
             }
             if statuses.is_empty() {
                 if bailed {
@@ -664,45 +771,68 @@ pub mod pallet {
             queued: QueuedDispatch<T::AccountId>,
             state_changes: &mut BTreeSet<ActorId>,
         ) -> (DispatchStatus, u64) {
-            let QueuedDispatch { dispatch, gas_limit, gas_owner } = queued;
+            let QueuedDispatch {
+                dispatch,
+                gas_limit,
+                gas_owner,
+            } = queued;
             let (kind, message, _context) = dispatch.into_parts();
             let (id, source, destination, payload, value, details) = message.into_parts();
 
-            let unavailable = |reason: SimpleUnavailableActorError| {
-                Self::return_value(source, value);
+            let unavailable = |reason: SimpleUnavailableActorError, payload: Vec<u8>| {
                 Self::settle_gas(&gas_owner, gas_limit, 0);
-                Self::reply_to_user(
+                Self::error_reply(
+                    kind,
                     id,
                     destination,
                     source,
-                    ReplyCode::Error(ErrorReplyReason::UnavailableActor(reason)),
-                    Vec::new(),
-                    0,
+                    ErrorReplyReason::UnavailableActor(reason),
+                    payload,
+                    value,
                 );
                 (DispatchStatus::NotExecuted, 0)
             };
 
             let active = match program::ProgramStorage::<T>::get(destination) {
                 Some(Program::Active(active)) => active,
-                Some(Program::Exited(_)) => return unavailable(SimpleUnavailableActorError::ProgramExited),
-                Some(Program::Terminated(_)) => {
-                    return unavailable(SimpleUnavailableActorError::InitializationFailure)
+                Some(Program::Exited(inheritor)) => {
+                    return unavailable(
+                        SimpleUnavailableActorError::ProgramExited,
+                        inheritor.into_bytes().to_vec(),
+                    )
                 }
-                None => return unavailable(SimpleUnavailableActorError::ProgramNotCreated),
+                Some(Program::Terminated(_)) => {
+                    return unavailable(
+                        SimpleUnavailableActorError::InitializationFailure,
+                        Vec::new(),
+                    )
+                }
+                None => {
+                    return unavailable(SimpleUnavailableActorError::ProgramNotCreated, Vec::new())
+                }
             };
             let is_init = match (&active.state, kind) {
-                (ProgramState::Uninitialized { message_id }, DispatchKind::Init) if *message_id == id => true,
+                (ProgramState::Uninitialized { message_id }, DispatchKind::Init)
+                    if *message_id == id =>
+                {
+                    true
+                }
                 (ProgramState::Uninitialized { .. }, _) => {
-                    return unavailable(SimpleUnavailableActorError::Uninitialized)
+                    return unavailable(SimpleUnavailableActorError::Uninitialized, Vec::new())
                 }
                 (ProgramState::Initialized, DispatchKind::Init) => {
-                    return unavailable(SimpleUnavailableActorError::Unsupported)
+                    return unavailable(SimpleUnavailableActorError::Unsupported, Vec::new())
                 }
                 (ProgramState::Initialized, _) => false,
             };
-            let Some((instrumented, meta)) = program::InstrumentedCodeStorage::<T>::get(active.code_id) else {
+            let Some((instrumented, meta)) =
+                program::InstrumentedCodeStorage::<T>::get(active.code_id)
+            else {
                 log::error!(target: "gear", "program {destination:?} has no code {:?}", active.code_id);
-                return unavailable(SimpleUnavailableActorError::ReinstrumentationFailure);
+                return unavailable(
+                    SimpleUnavailableActorError::ReinstrumentationFailure,
+                    Vec::new(),
+                );
             };
 
             let infix = active.memory_infix.inner();
@@ -715,9 +845,14 @@ pub mod pallet {
                 timestamp: T::Timestamp::now().as_millis().saturated_into(),
             };
             let program_balance = ProgramBalances::<T>::get(destination);
-            let reply_details = details.and_then(|d| d.to_reply_details()).map(|d| d.into_parts());
+            let reply_details = details
+                .and_then(|d| d.to_reply_details())
+                .map(|d| d.into_parts());
             let outcome = gear_engine::execute(
-                ProgramCode { instrumented: &instrumented, meta: &meta },
+                ProgramCode {
+                    instrumented: &instrumented,
+                    meta: &meta,
+                },
                 &memory,
                 Dispatch {
                     kind,
@@ -744,9 +879,12 @@ pub mod pallet {
                     let reply_value = outcome.reply.as_ref().map(|r| r.value).unwrap_or(0);
                     ProgramBalances::<T>::insert(
                         destination,
-                        program_balance.saturating_add(value).saturating_sub(reply_value),
+                        program_balance
+                            .saturating_add(value)
+                            .saturating_sub(reply_value),
                     );
-                    let changed = !outcome.memory.pages.is_empty() || outcome.memory.allocations.is_some();
+                    let changed =
+                        !outcome.memory.pages.is_empty() || outcome.memory.allocations.is_some();
                     Self::apply_memory(destination, infix, outcome.memory);
                     if changed || is_init {
                         state_changes.insert(destination);
@@ -759,7 +897,9 @@ pub mod pallet {
                         });
                         Self::deposit_event(Event::ProgramChanged {
                             id: destination,
-                            change: ProgramChangeKind::Active { expiration: active.expiration_block },
+                            change: ProgramChangeKind::Active {
+                                expiration: active.expiration_block,
+                            },
                         });
                     }
                     match outcome.reply {
@@ -786,10 +926,12 @@ pub mod pallet {
                     (DispatchStatus::Success, gas_burned)
                 }
                 ExecutionStatus::Trap { reason, message } => {
-                    Self::return_value(source, value);
                     if is_init {
                         Self::remove_memory(destination, infix);
-                        program::ProgramStorage::<T>::insert(destination, Program::Terminated(source));
+                        program::ProgramStorage::<T>::insert(
+                            destination,
+                            Program::Terminated(source),
+                        );
                         state_changes.insert(destination);
                         Self::deposit_event(Event::ProgramChanged {
                             id: destination,
@@ -800,17 +942,40 @@ pub mod pallet {
                         SimpleExecutionError::Unsupported => SimpleExecutionError::BackendError,
                         other => other,
                     };
-                    Self::reply_to_user(
+                    Self::error_reply(
+                        kind,
                         id,
                         destination,
                         source,
-                        ReplyCode::Error(ErrorReplyReason::Execution(reason)),
+                        ErrorReplyReason::Execution(reason),
                         message,
-                        0,
+                        value,
                     );
                     (DispatchStatus::Failed, gas_burned)
                 }
             }
+        }
+
+        /// Fails a dispatch whose program is too large to prove within one block's reserved
+        /// share: value and gas go back, the sender gets a `MemoryOverflow` error reply.
+        fn refuse_oversized(queued: QueuedDispatch<T::AccountId>) {
+            let QueuedDispatch {
+                dispatch,
+                gas_limit,
+                gas_owner,
+            } = queued;
+            let (kind, message, _) = dispatch.into_parts();
+            let (id, source, destination, _, value, _) = message.into_parts();
+            Self::settle_gas(&gas_owner, gas_limit, 0);
+            Self::error_reply(
+                kind,
+                id,
+                destination,
+                source,
+                ErrorReplyReason::Execution(SimpleExecutionError::MemoryOverflow),
+                Vec::new(),
+                value,
+            );
         }
 
         /// Refunds the unburned part of `gas_limit` to `owner` and pays the burned part to the
@@ -828,9 +993,30 @@ pub mod pallet {
             }
         }
 
-        /// Gives the value of a message that did not execute back to its sender.
-        fn return_value(source: ActorId, value: u128) {
-            Self::pay_out(&Self::account_of(source), value);
+        /// Answers a dispatch that failed or could not run: the value it carried goes back with
+        /// the error reply (Gear sends none for replies and signals; their value just returns).
+        fn error_reply(
+            kind: DispatchKind,
+            to: MessageId,
+            program: ActorId,
+            source: ActorId,
+            reason: ErrorReplyReason,
+            payload: Vec<u8>,
+            value: u128,
+        ) {
+            match kind {
+                DispatchKind::Init | DispatchKind::Handle => Self::reply_to_user(
+                    to,
+                    program,
+                    source,
+                    ReplyCode::Error(reason),
+                    payload,
+                    value,
+                ),
+                DispatchKind::Reply | DispatchKind::Signal => {
+                    Self::pay_out(&Self::account_of(source), value);
+                }
+            }
         }
 
         fn reply_to_user(
@@ -851,10 +1037,17 @@ pub mod pallet {
                 Some(ReplyDetails::new(to, code)),
             );
             Self::pay_out(&Self::account_of(user), value);
-            Self::deposit_event(Event::UserMessageSent { message, expiration: None });
+            Self::deposit_event(Event::UserMessageSent {
+                message,
+                expiration: None,
+            });
         }
 
-        fn apply_memory(program_id: ActorId, infix: u32, changes: gear_engine::memory::MemoryChanges) {
+        fn apply_memory(
+            program_id: ActorId,
+            infix: u32,
+            changes: gear_engine::memory::MemoryChanges,
+        ) {
             let mut count = program::PagesCount::<T>::get(program_id);
             for (page, data) in changes.pages {
                 let key = (program_id, infix, page);

@@ -5,10 +5,13 @@
 
 pub use pallet::*;
 
+use polkadot_sdk::frame_support;
+
 #[frame_support::pallet]
 pub mod pallet {
     use crate::types::QueuedDispatch;
     use frame_support::{pallet_prelude::*, Twox64Concat};
+    use polkadot_sdk::frame_support;
 
     #[pallet::pallet]
     #[pallet::without_storage_info]
@@ -20,8 +23,7 @@ pub mod pallet {
 
     /// Queued dispatches by queue index.
     #[pallet::storage]
-    pub type Dispatches<T: Config> =
-        StorageMap<_, Twox64Concat, u64, QueuedDispatch<T::AccountId>>;
+    pub type Dispatches<T: Config> = StorageMap<_, Twox64Concat, u64, QueuedDispatch<T::AccountId>>;
 
     /// Index of the oldest queued dispatch.
     #[pallet::storage]
@@ -43,10 +45,11 @@ pub mod pallet {
             Tail::<T>::put(tail.saturating_add(1));
         }
 
-        /// The oldest queued dispatch, without removing it.
-        pub fn peek() -> Option<QueuedDispatch<T::AccountId>> {
+        /// The oldest queue index and its dispatch (`None` if the entry is missing, which only
+        /// corrupted storage can cause), without removing it; `None` when the queue is empty.
+        pub fn peek() -> Option<(u64, Option<QueuedDispatch<T::AccountId>>)> {
             let head = Head::<T>::get();
-            (head < Tail::<T>::get()).then(|| Dispatches::<T>::get(head)).flatten()
+            (head < Tail::<T>::get()).then(|| (head, Dispatches::<T>::get(head)))
         }
 
         /// Removes the oldest queued dispatch. A missing entry (corrupt storage) is skipped.

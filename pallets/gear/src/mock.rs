@@ -65,7 +65,6 @@ parameter_types! {
 }
 
 impl pallet_gear::Config for Test {
-    type RuntimeEvent = RuntimeEvent;
     type Currency = Balances;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;
@@ -78,7 +77,9 @@ impl pallet_gear::Config for Test {
 }
 
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
-    let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+    let mut storage = frame_system::GenesisConfig::<Test>::default()
+        .build_storage()
+        .unwrap();
     pallet_balances::GenesisConfig::<Test> {
         balances: vec![
             (ALICE, INITIAL_BALANCE),
@@ -89,7 +90,9 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
     }
     .assimilate_storage(&mut storage)
     .unwrap();
-    pallet_gear::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
+    pallet_gear::GenesisConfig::<Test>::default()
+        .assimilate_storage(&mut storage)
+        .unwrap();
     let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
     ext.execute_with(|| System::set_block_number(1));
     ext

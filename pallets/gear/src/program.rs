@@ -6,14 +6,17 @@
 
 pub use pallet::*;
 
+use polkadot_sdk::frame_support;
+
 #[frame_support::pallet]
 pub mod pallet {
     use alloc::vec::Vec;
     use frame_support::{pallet_prelude::*, Identity};
+    use frame_system::pallet_prelude::BlockNumberFor;
     use gear_core::{code::CodeMetadata, program::Program};
     use gear_engine::code::ProgramCodeMeta;
     use gprimitives::{ActorId, CodeId};
-    use polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor;
+    use polkadot_sdk::{frame_support, frame_system};
 
     #[pallet::pallet]
     #[pallet::without_storage_info]

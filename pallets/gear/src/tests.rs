@@ -7,9 +7,7 @@ use gear_core::{
     message::UserMessage,
     program::{Program, ProgramState},
 };
-use gear_core_errors::{
-    ErrorReplyReason, ReplyCode, SimpleExecutionError, SuccessReplyReason,
-};
+use gear_core_errors::{ErrorReplyReason, ReplyCode, SimpleExecutionError, SuccessReplyReason};
 use gprimitives::{ActorId, CodeId};
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, weights::WeightMeter},
@@ -73,17 +71,24 @@ fn send(program: ActorId, payload: Vec<u8>, gas: u64) {
 /// Total value held by Alice, the gas recipient and the bank: what the gear pallets may only move
 /// between them.
 fn held_total() -> u128 {
-    Balances::free_balance(ALICE) + Balances::free_balance(AUTHOR) + Balances::free_balance(Gear::bank_account())
+    Balances::free_balance(ALICE)
+        + Balances::free_balance(AUTHOR)
+        + Balances::free_balance(Gear::bank_account())
 }
 
 #[test]
 fn ping_answers_pong_in_the_same_block() {
     new_test_ext().execute_with(|| {
         let ping = upload(gear_examples::ping(), b"salt", vec![]);
-        assert!(gear_events().iter().any(|e| matches!(e, Event::CodeChanged { .. })));
+        assert!(gear_events()
+            .iter()
+            .any(|e| matches!(e, Event::CodeChanged { .. })));
         assert!(gear_events().iter().any(|e| matches!(
             e,
-            Event::ProgramChanged { change: ProgramChangeKind::ProgramSet { .. }, .. }
+            Event::ProgramChanged {
+                change: ProgramChangeKind::ProgramSet { .. },
+                ..
+            }
         )));
         run_to_next_block();
         assert!(matches!(
@@ -95,13 +100,25 @@ fn ping_answers_pong_in_the_same_block() {
 
         send(ping, b"PING".to_vec(), GAS);
         // Processed in `on_idle` of the block it was sent in.
-        Gear::on_idle(System::block_number(), polkadot_sdk::frame_support::weights::Weight::MAX);
-        assert_eq!(last_reply(), (b"PONG".to_vec(), ReplyCode::Success(SuccessReplyReason::Manual)));
+        Gear::on_idle(
+            System::block_number(),
+            polkadot_sdk::frame_support::weights::Weight::MAX,
+        );
+        assert_eq!(
+            last_reply(),
+            (
+                b"PONG".to_vec(),
+                ReplyCode::Success(SuccessReplyReason::Manual)
+            )
+        );
         let dispatched = gear_events().into_iter().rev().find_map(|e| match e {
             Event::MessagesDispatched { statuses, .. } => Some(statuses),
             _ => None,
         });
-        assert!(dispatched.unwrap().values().all(|s| *s == DispatchStatus::Success));
+        assert!(dispatched
+            .unwrap()
+            .values()
+            .all(|s| *s == DispatchStatus::Success));
     });
 }
 
@@ -134,10 +151,15 @@ fn panic_gives_an_error_reply_with_the_message_and_the_program_goes_on() {
         let (payload, code) = last_reply();
         assert_eq!(
             code,
-            ReplyCode::Error(ErrorReplyReason::Execution(SimpleExecutionError::UserspacePanic))
+            ReplyCode::Error(ErrorReplyReason::Execution(
+                SimpleExecutionError::UserspacePanic
+            ))
         );
         let text = String::from_utf8_lossy(&payload);
-        assert!(text.contains("payload must be a SCALE u64"), "panic message: {text}");
+        assert!(
+            text.contains("payload must be a SCALE u64"),
+            "panic message: {text}"
+        );
         // The trap discarded nothing of the earlier state, and the program still serves.
         send(counter, 4u64.encode(), GAS);
         run_to_next_block();
@@ -158,15 +180,26 @@ fn infinite_loop_burns_exactly_its_gas_and_value_is_conserved() {
         run_to_next_block();
         assert_eq!(
             last_reply().1,
-            ReplyCode::Error(ErrorReplyReason::Execution(SimpleExecutionError::RanOutOfGas))
+            ReplyCode::Error(ErrorReplyReason::Execution(
+                SimpleExecutionError::RanOutOfGas
+            ))
         );
         // Alice paid exactly the gas limit (value per gas is 1), all of it went to the author.
-        assert_eq!(alice_after_init - Balances::free_balance(ALICE), u128::from(GAS));
-        assert_eq!(Balances::free_balance(AUTHOR) - author_after_init, u128::from(GAS));
+        assert_eq!(
+            alice_after_init - Balances::free_balance(ALICE),
+            u128::from(GAS)
+        );
+        assert_eq!(
+            Balances::free_balance(AUTHOR) - author_after_init,
+            u128::from(GAS)
+        );
         assert!(Balances::free_balance(AUTHOR) > author_before);
         assert_eq!(held_total(), before);
         // The bank holds nothing but its existential deposit once all messages ended.
-        assert_eq!(Balances::free_balance(Gear::bank_account()), EXISTENTIAL_DEPOSIT);
+        assert_eq!(
+            Balances::free_balance(Gear::bank_account()),
+            EXISTENTIAL_DEPOSIT
+        );
         assert!(crate::UnpaidBurnedValue::<Test>::get().is_zero());
     });
 }
@@ -176,12 +209,29 @@ fn bad_code_is_refused_with_its_own_error_and_nothing_changes() {
     new_test_ext().execute_with(|| {
         let balance = Balances::free_balance(ALICE);
         let upload = |code: Vec<u8>| {
-            Gear::upload_program(RuntimeOrigin::signed(ALICE), code, vec![], vec![], GAS, 0, false)
+            Gear::upload_program(
+                RuntimeOrigin::signed(ALICE),
+                code,
+                vec![],
+                vec![],
+                GAS,
+                0,
+                false,
+            )
         };
-        assert_noop!(upload(b"definitely not wasm".to_vec()), Error::<Test>::ProgramConstructionFailed);
-        assert_noop!(upload(gear_examples::unknown_import()), Error::<Test>::UnknownImport);
         assert_noop!(
-            Gear::upload_code(RuntimeOrigin::signed(ALICE), vec![0, 97, 115, 109, 1, 0, 0, 0]),
+            upload(b"definitely not wasm".to_vec()),
+            Error::<Test>::ProgramConstructionFailed
+        );
+        assert_noop!(
+            upload(gear_examples::unknown_import()),
+            Error::<Test>::UnknownImport
+        );
+        assert_noop!(
+            Gear::upload_code(
+                RuntimeOrigin::signed(ALICE),
+                vec![0, 97, 115, 109, 1, 0, 0, 0]
+            ),
             Error::<Test>::InvalidSection
         );
         assert_eq!(Balances::free_balance(ALICE), balance);
@@ -196,10 +246,23 @@ fn bad_messages_are_refused_and_nothing_changes() {
         run_to_next_block();
         let balance = Balances::free_balance(ALICE);
         let send = |who, destination: ActorId, gas| {
-            Gear::send_message(RuntimeOrigin::signed(who), H256(destination.into_bytes()), vec![], gas, 0, false)
+            Gear::send_message(
+                RuntimeOrigin::signed(who),
+                H256(destination.into_bytes()),
+                vec![],
+                gas,
+                0,
+                false,
+            )
         };
-        assert_noop!(send(ALICE, ActorId::from(42u64), GAS), Error::<Test>::ProgramNotFound);
-        assert_noop!(send(ALICE, ping, BLOCK_GAS_LIMIT + 1), Error::<Test>::GasLimitTooHigh);
+        assert_noop!(
+            send(ALICE, ActorId::from(42u64), GAS),
+            Error::<Test>::ProgramNotFound
+        );
+        assert_noop!(
+            send(ALICE, ping, BLOCK_GAS_LIMIT + 1),
+            Error::<Test>::GasLimitTooHigh
+        );
         let poor = polkadot_sdk::sp_runtime::AccountId32::new([7; 32]);
         assert_noop!(send(poor, ping, GAS), Error::<Test>::InsufficientBalance);
         assert_noop!(
@@ -230,10 +293,14 @@ fn queue_waits_when_the_budget_is_spent_and_keeps_order() {
         send(counter, 1u64.encode(), GAS);
         send(counter, 2u64.encode(), GAS);
         // A budget smaller than one message's gas limit processes nothing.
-        let mut meter = WeightMeter::with_limit(polkadot_sdk::frame_support::weights::Weight::from_parts(GAS, u64::MAX));
+        let mut meter = WeightMeter::with_limit(
+            polkadot_sdk::frame_support::weights::Weight::from_parts(GAS, u64::MAX),
+        );
         Gear::service_queue(&mut meter);
         assert_eq!(Gear::queue_len(), 2);
-        assert!(gear_events().iter().any(|e| matches!(e, Event::QueueNotProcessed)));
+        assert!(gear_events()
+            .iter()
+            .any(|e| matches!(e, Event::QueueNotProcessed)));
         run_to_next_block();
         assert_eq!(Gear::queue_len(), 0);
         let totals: Vec<u64> = user_messages()

@@ -32,7 +32,10 @@ pub struct GearWeight;
 impl WeightInfo for GearWeight {
     fn upload_code(c: u32) -> Weight {
         Weight::from_parts(50_000_000, 4_096)
-            .saturating_add(Weight::from_parts(UPLOAD_PS_PER_BYTE.saturating_mul(c.into()), 0))
+            .saturating_add(Weight::from_parts(
+                UPLOAD_PS_PER_BYTE.saturating_mul(c.into()),
+                0,
+            ))
             .saturating_add(RocksDbWeight::get().reads_writes(1, 3))
     }
 
@@ -42,13 +45,19 @@ impl WeightInfo for GearWeight {
 
     fn create_program(s: u32, p: u32) -> Weight {
         Weight::from_parts(60_000_000, 8_192)
-            .saturating_add(Weight::from_parts(COPY_PS_PER_BYTE.saturating_mul((s + p).into()), 0))
+            .saturating_add(Weight::from_parts(
+                COPY_PS_PER_BYTE.saturating_mul((s + p).into()),
+                0,
+            ))
             .saturating_add(RocksDbWeight::get().reads_writes(5, 6))
     }
 
     fn send_message(p: u32) -> Weight {
         Weight::from_parts(50_000_000, 4_096)
-            .saturating_add(Weight::from_parts(COPY_PS_PER_BYTE.saturating_mul(p.into()), 0))
+            .saturating_add(Weight::from_parts(
+                COPY_PS_PER_BYTE.saturating_mul(p.into()),
+                0,
+            ))
             .saturating_add(RocksDbWeight::get().reads_writes(4, 5))
     }
 

@@ -1,0 +1,124 @@
+//! The real runtime, natively: its genesis presets build, its pallets pass their integrity tests,
+//! and a gstd program uploaded through `RuntimeCall` answers within the runtime's weight limits.
+
+use gear_runtime::{
+    AllPalletsWithSystem, Balances, Gear, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
+    RuntimeOrigin, System,
+};
+use polkadot_sdk::{
+    frame_support::{
+        dispatch::GetDispatchInfo,
+        genesis_builder_helper::build_state,
+        traits::{Hooks, IntegrityTest},
+        weights::Weight,
+    },
+    sp_core::H256,
+    sp_genesis_builder,
+    sp_io::TestExternalities,
+    sp_keyring::Sr25519Keyring,
+    sp_runtime::{traits::Dispatchable, BuildStorage},
+};
+
+fn dev_externalities() -> TestExternalities {
+    let preset = gear_runtime::genesis_config_presets::get_preset(
+        &sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
+    )
+    .expect("development preset exists");
+    let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+    merge(&mut config, serde_json::from_slice(&preset).unwrap());
+    let mut ext = TestExternalities::new(Default::default());
+    ext.execute_with(|| {
+        build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
+            .expect("genesis builds")
+    });
+    ext.execute_with(|| System::set_block_number(1));
+    ext
+}
+
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+    match (base, patch) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+            for (k, v) in patch {
+                merge(base.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (base, patch) => *base = patch,
+    }
+}
+
+#[test]
+fn presets_build_and_pallets_pass_integrity_tests() {
+    for preset in gear_runtime::genesis_config_presets::preset_names() {
+        let patch = gear_runtime::genesis_config_presets::get_preset(&preset).unwrap();
+        let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+        merge(&mut config, serde_json::from_slice(&patch).unwrap());
+        TestExternalities::new(Default::default()).execute_with(|| {
+            build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
+                .expect("builds")
+        });
+    }
+    TestExternalities::new(RuntimeGenesisConfig::default().build_storage().unwrap())
+        .execute_with(AllPalletsWithSystem::integrity_test);
+}
+
+#[test]
+fn ping_through_the_runtime() {
+    dev_externalities().execute_with(|| {
+        let bob = Sr25519Keyring::Bob.to_account_id();
+        let before = Balances::free_balance(&bob);
+        let code = gear_examples::ping().to_vec();
+        let upload = RuntimeCall::Gear(pallet_gear::Call::upload_program {
+            code: code.clone(),
+            salt: b"runtime".to_vec(),
+            init_payload: vec![],
+            gas_limit: 10_000_000_000,
+            value: 0,
+            keep_alive: false,
+        });
+        // The upload fits in a normal extrinsic.
+        let max_extrinsic = gear_runtime::RuntimeBlockWeights::get()
+            .get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal)
+            .max_extrinsic
+            .unwrap();
+        assert!(upload
+            .get_dispatch_info()
+            .call_weight
+            .all_lte(max_extrinsic));
+        upload
+            .dispatch(RuntimeOrigin::signed(bob.clone()))
+            .expect("upload accepted");
+        Gear::on_idle(1, Weight::MAX);
+
+        let program = gear_core::ids::prelude::ActorIdExt::generate_from_user(
+            gear_core::ids::prelude::CodeIdExt::generate(&code),
+            b"runtime",
+        );
+        let program: gprimitives::ActorId = program;
+        RuntimeCall::Gear(pallet_gear::Call::send_message {
+            destination: H256(program.into_bytes()),
+            payload: b"PING".to_vec(),
+            gas_limit: 10_000_000_000,
+            value: 0,
+            keep_alive: false,
+        })
+        .dispatch(RuntimeOrigin::signed(bob.clone()))
+        .expect("message accepted");
+        Gear::on_idle(1, Weight::MAX);
+
+        let replies: Vec<Vec<u8>> = System::events()
+            .into_iter()
+            .filter_map(|record| match record.event {
+                RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. }) => {
+                    Some(message.payload_bytes().to_vec())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(replies.last().map(Vec::as_slice), Some(&b"PONG"[..]));
+        // No fees are charged when calling dispatch directly: Bob paid only burned gas, which
+        // went nowhere else (no block author in this test), so it is recorded as unpaid.
+        let burned = before - Balances::free_balance(&bob);
+        assert_eq!(burned, pallet_gear::UnpaidBurnedValue::<Runtime>::get());
+        assert!(burned > 0);
+    });
+}
