@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gear-target}"
 
 scripts/setup.sh
-cargo build --release --locked -p gear-node
+# The same build as scripts/test.sh (same profile and features), so neither rebuilds the other's work.
+cargo test --release --workspace --locked --no-run
 exec "$CARGO_TARGET_DIR/release/gear-node" --dev --rpc-cors all "$@"

@@ -29,16 +29,20 @@
 extern crate alloc;
 
 pub mod code;
+mod exec;
 pub mod memory;
 pub mod outcome;
 mod syscalls;
 mod wasmi_backend;
+#[cfg(feature = "wasmtime")]
+pub mod wasmtime_backend;
 
 pub use code::{validate_and_instrument, CodeError, ProgramCodeMeta, ValidatedCode};
+pub use exec::{precharge, MEMORY_SCAN_COST_PER_WASM_PAGE};
 pub use gear_core::gas_metering::Schedule;
 pub use memory::{PageData, ProgramMemory};
 pub use outcome::{
     BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus, OutgoingMessage, OutgoingReply,
     ProgramCode,
 };
-pub use wasmi_backend::{execute, precharge};
+pub use wasmi_backend::execute;

@@ -1,0 +1,315 @@
+//! What every backend does the same way around running the code: precharging, setting up the
+//! allocations and host state, restoring pages, and turning the end state into an
+//! [`ExecutionOutcome`]. Backends only instantiate, link syscalls and call.
+
+use crate::{
+    code::{ProgramCodeMeta, MAX_PAGES},
+    memory::{MemoryChanges, ProgramMemory, PAGES_PER_WASM_PAGE, PAGE_SIZE, WASM_PAGE_SIZE},
+    outcome::{BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus, ProgramCode},
+    syscalls::{HostState, HostTrap},
+};
+use alloc::{vec, vec::Vec};
+use gear_core::{
+    costs::IoCosts,
+    gas_metering::Schedule,
+    memory::AllocationsContext,
+    message::DispatchKind,
+    pages::{numerated::tree::IntervalsTree, WasmPage, WasmPagesAmount},
+};
+use gear_core_errors::SimpleExecutionError;
+
+/// Gas per WASM page of persisted memory for restoring it and finding what changed (copying and
+/// comparing 64 KiB inside the runtime), charged up front.
+pub const MEMORY_SCAN_COST_PER_WASM_PAGE: u64 = 20_000_000;
+
+/// More nested calls than Gear's stack limiter (36,743 units, at least one per call) permits:
+/// backends set their own call-depth limits above it, so the limiter alone decides.
+pub(crate) const MAX_CALL_DEPTH: usize = 40_000;
+
+/// The export that runs for `kind`.
+pub(crate) fn entry_point(kind: DispatchKind) -> &'static str {
+    match kind {
+        DispatchKind::Init => "init",
+        DispatchKind::Handle => "handle",
+        DispatchKind::Reply => "handle_reply",
+        DispatchKind::Signal => "handle_signal",
+    }
+}
+
+/// WASM pages of memory the program has before the dispatch (static pages or up to its last
+/// allocation).
+fn memory_size(meta: &ProgramCodeMeta, memory: &ProgramMemory) -> u32 {
+    memory
+        .allocations
+        .iter()
+        .map(|&(_, end)| end.saturating_add(1))
+        .max()
+        .unwrap_or(0)
+        .max(meta.static_pages)
+}
+
+/// Gas charged before a dispatch runs: instantiating the code, loading its allocations and pages,
+/// and scanning its persisted memory.
+pub fn precharge(code: &ProgramCode<'_>, memory: &ProgramMemory, schedule: &Schedule) -> u64 {
+    let costs = schedule.process_costs();
+    let inst = &costs.instantiation;
+    let meta = code.meta;
+    let io = IoCosts::from(schedule.memory_weights.clone());
+    let persisted_pages = memory_size(meta, memory).saturating_sub(meta.stack_end.unwrap_or(0));
+    [
+        inst.code_section_per_byte
+            .cost_for(meta.code_section_len.into()),
+        inst.data_section_per_byte
+            .cost_for(meta.data_section_len.into()),
+        inst.global_section_per_byte
+            .cost_for(meta.global_section_len.into()),
+        inst.table_section_per_byte
+            .cost_for(meta.table_section_len.into()),
+        inst.element_section_per_byte
+            .cost_for(meta.element_section_len.into()),
+        inst.type_section_per_byte
+            .cost_for(meta.type_section_len.into()),
+        costs
+            .load_allocations_per_interval
+            .cost_for(memory.allocations.len() as u32),
+        io.lazy_pages
+            .load_page_storage_data
+            .cost_for_one()
+            .saturating_mul(memory.pages.len() as u64),
+        MEMORY_SCAN_COST_PER_WASM_PAGE.saturating_mul(u64::from(persisted_pages)),
+    ]
+    .into_iter()
+    .fold(0u64, u64::saturating_add)
+}
+
+/// Everything a backend needs to run a dispatch.
+pub(crate) struct Setup {
+    /// Gas charged before running.
+    pub precharged: u64,
+    /// Gas the code starts with (the `gear_gas` global's initial value).
+    pub gas_left: u64,
+    /// Initial memory size in WASM pages.
+    pub memory_pages: u32,
+    /// Byte offset of the first persisted byte (the stack end).
+    pub persisted_from: usize,
+    /// Host state for the syscalls.
+    pub state: HostState,
+}
+
+/// Prepares a dispatch, or returns its outcome when it cannot or need not run.
+pub(crate) fn setup(
+    code: &ProgramCode<'_>,
+    memory: &ProgramMemory,
+    dispatch: Dispatch,
+    block: BlockInfo,
+    gas_limit: u64,
+    value_available: u128,
+    schedule: &Schedule,
+) -> Result<Setup, ExecutionOutcome> {
+    let meta = code.meta;
+    if !meta.exports(dispatch.kind) {
+        // Nothing to run: Gear treats it as a successful no-op execution.
+        return Err(ExecutionOutcome {
+            status: ExecutionStatus::Success,
+            gas_burned: 0,
+            reply: None,
+            messages: Vec::new(),
+            memory: MemoryChanges::default(),
+            debug: Vec::new(),
+        });
+    }
+    let precharged = precharge(code, memory, schedule);
+    if precharged > gas_limit {
+        return Err(ExecutionOutcome::trap(
+            gas_limit,
+            SimpleExecutionError::RanOutOfGas,
+            Vec::new(),
+        ));
+    }
+
+    let allocations: IntervalsTree<WasmPage> = memory
+        .allocations
+        .iter()
+        .filter_map(|&(start, end)| {
+            let start = WasmPage::try_from(start).ok()?;
+            let end = WasmPage::try_from(end).ok()?;
+            gear_core::pages::numerated::interval::Interval::new(start, end)
+        })
+        .collect();
+    let memory_pages = memory_size(meta, memory);
+    let to_amount = |pages: u32| WasmPagesAmount::try_from(pages).unwrap_or(WasmPagesAmount::UPPER);
+    let allocations_ctx = AllocationsContext::try_new(
+        to_amount(memory_pages),
+        allocations,
+        to_amount(meta.static_pages),
+        meta.stack_end
+            .and_then(|page| WasmPage::try_from(page).ok()),
+        to_amount(MAX_PAGES),
+    )
+    .map_err(|e| backend_error(precharged, format_args!("corrupt program memory: {e}")))?;
+
+    let process_costs = schedule.process_costs();
+    let state = HostState {
+        dispatch,
+        block,
+        costs: process_costs.ext.syscalls.clone(),
+        max_payload_len: schedule.limits.payload_len,
+        value_available,
+        reply: None,
+        messages: Vec::new(),
+        debug: Vec::new(),
+        debug_bytes: 0,
+        allocations: Some(allocations_ctx),
+        mem_grow: (
+            process_costs.ext.mem_grow.cost_for_one(),
+            process_costs.ext.mem_grow_per_page.cost_for(to_amount(1)),
+        ),
+        trap: None,
+    };
+    Ok(Setup {
+        precharged,
+        gas_left: gas_limit - precharged,
+        memory_pages,
+        persisted_from: meta.stack_end.unwrap_or(0) as usize * WASM_PAGE_SIZE as usize,
+        state,
+    })
+}
+
+/// The outcome of an engine failure that is not the program's fault (logged; Gear replies with
+/// `BackendError` and an empty payload).
+pub(crate) fn backend_error(gas_burned: u64, what: core::fmt::Arguments<'_>) -> ExecutionOutcome {
+    log::error!(target: "gear::engine", "{what}");
+    ExecutionOutcome::trap(gas_burned, SimpleExecutionError::BackendError, Vec::new())
+}
+
+/// Writes the stored pages over freshly instantiated memory (`data` starts at address 0).
+pub(crate) fn restore_pages(data: &mut [u8], memory: &ProgramMemory, persisted_from: usize) {
+    let page_size = PAGE_SIZE as usize;
+    for (&page, content) in &memory.pages {
+        let offset = page as usize * page_size;
+        if offset < persisted_from || content.len() != page_size {
+            log::warn!(target: "gear::engine", "skipping corrupt stored page {page}");
+            continue;
+        }
+        match data.get_mut(offset..offset + page_size) {
+            Some(slot) => slot.copy_from_slice(content),
+            None => log::warn!(target: "gear::engine", "stored page {page} lies outside memory"),
+        }
+    }
+}
+
+/// How a backend's call that did not return ended, in backend-neutral terms.
+pub(crate) enum CallEnd {
+    /// A syscall or `gr_system_break` trapped (the trap is in the host state).
+    Host,
+    /// The engine trapped by itself with this reason (unreachable, memory out of bounds, ...).
+    Engine(SimpleExecutionError),
+    /// Something that is not the program's fault.
+    Backend,
+}
+
+/// Builds the outcome of a call that did not return.
+pub(crate) fn trap_outcome(
+    gas_limit: u64,
+    gas_burned: u64,
+    end: CallEnd,
+    mut state: HostState,
+) -> ExecutionOutcome {
+    let (gas_burned, reason, message) = match (end, state.trap.take()) {
+        (_, Some(HostTrap::OutOfGas)) => {
+            let (reason, message) = HostTrap::OutOfGas.into_reason();
+            (gas_limit, reason, message)
+        }
+        (_, Some(trap)) => {
+            let (reason, message) = trap.into_reason();
+            (gas_burned, reason, message)
+        }
+        (CallEnd::Engine(reason), None) => (gas_burned, reason, Vec::new()),
+        (_, None) => (gas_burned, SimpleExecutionError::BackendError, Vec::new()),
+    };
+    let mut outcome = ExecutionOutcome::trap(gas_burned, reason, message);
+    outcome.debug = state.debug;
+    outcome
+}
+
+/// Builds the outcome of a call that returned: the pages that changed (charged), the new
+/// allocations, the reply and messages.
+///
+/// `pristine` is the persisted region right after instantiation; `after` the same region after
+/// the call. A page's content before the call is its stored copy, or pristine when not stored.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn success_outcome(
+    memory: &ProgramMemory,
+    persisted_from: usize,
+    pristine: &[u8],
+    after: &[u8],
+    gas_limit: u64,
+    gas_burned: u64,
+    state: HostState,
+    schedule: &Schedule,
+) -> ExecutionOutcome {
+    let page_size = PAGE_SIZE as usize;
+    let mut changes = MemoryChanges::default();
+    let zero_page = vec![0u8; page_size];
+    let first_page = (persisted_from / page_size) as u32;
+    for (index, chunk) in after.chunks(page_size).enumerate() {
+        let start = index * page_size;
+        let page = first_page + index as u32;
+        let original = pristine.get(start..start + page_size).unwrap_or(&zero_page);
+        let stored = memory
+            .pages
+            .get(&page)
+            .filter(|data| data.len() == page_size);
+        let old = stored.map(Vec::as_slice).unwrap_or(original);
+        if chunk != old {
+            changes
+                .pages
+                .insert(page, (chunk != original).then(|| chunk.to_vec()));
+        }
+    }
+
+    if let Some(allocations) = state.allocations {
+        let (_, tree, changed) = allocations.into_parts();
+        if changed {
+            let new: Vec<(u32, u32)> = tree
+                .iter()
+                .map(|i| (u32::from(i.start()), u32::from(i.end())))
+                .collect();
+            // Pages of freed allocations are deleted: a later `alloc` must see zeros.
+            let allocated =
+                |page: u32| new.iter().any(|&(start, end)| start <= page && page <= end);
+            for &(start, end) in &memory.allocations {
+                for wasm_page in (start..=end).filter(|page| !allocated(*page)) {
+                    let first = wasm_page.saturating_mul(PAGES_PER_WASM_PAGE);
+                    for page in first..first.saturating_add(PAGES_PER_WASM_PAGE) {
+                        if memory.pages.contains_key(&page) {
+                            changes.pages.insert(page, None);
+                        } else {
+                            changes.pages.remove(&page);
+                        }
+                    }
+                }
+            }
+            changes.allocations = Some(new);
+        }
+    }
+
+    let io = IoCosts::from(schedule.memory_weights.clone());
+    let upload_cost = io
+        .common
+        .upload_page_data
+        .cost_for_one()
+        .saturating_mul(changes.pages.len() as u64);
+    let gas_burned = gas_burned.saturating_add(upload_cost);
+    if gas_burned > gas_limit {
+        return ExecutionOutcome::trap(gas_limit, SimpleExecutionError::RanOutOfGas, Vec::new());
+    }
+    ExecutionOutcome {
+        status: ExecutionStatus::Success,
+        gas_burned,
+        reply: state.reply,
+        messages: state.messages,
+        memory: changes,
+        debug: state.debug,
+    }
+}

@@ -1,0 +1,398 @@
+//! The `wasmtime` backend (native, `std` only): runs one dispatch of an instrumented program
+//! compiled by Cranelift. Used off-chain: the native harness, differential tests against
+//! [`crate::wasmi_backend`], and benchmarks of how far the in-runtime interpreter is from native.
+//!
+//! It runs exactly the code the chain runs (the same instrumentation, so the same gas) with the
+//! same syscalls ([`crate::syscalls`]) and the same memory handling ([`crate::exec`]).
+
+use crate::{
+    code::MAX_PAGES,
+    exec::{
+        backend_error, entry_point, restore_pages, setup, success_outcome, trap_outcome, CallEnd,
+        Setup,
+    },
+    memory::ProgramMemory,
+    outcome::{BlockInfo, Dispatch, ExecutionOutcome, ProgramCode},
+    syscalls::{charge, HostState, HostTrap, SyscallCtx},
+};
+use gear_core::{
+    costs::CostToken,
+    gas::ChargeError,
+    gas_metering::Schedule,
+    memory::{AllocError, HostPointer, Memory as GearMemory, MemoryError, NoopGrowHandler},
+    pages::WasmPagesAmount,
+};
+use gear_core_errors::SimpleExecutionError;
+use gear_wasm_instrument::{SystemBreakCode, GLOBAL_NAME_GAS};
+use std::sync::OnceLock;
+use wasmtime::{
+    Caller, Config, Engine, Global, Linker, Memory, MemoryType, Module, Store, Trap, Val,
+};
+
+/// Native stack wasm code may use: enough for every call depth Gear's stack limiter allows, so
+/// the limiter (not the native stack) decides, as on wasmi.
+const MAX_WASM_STACK: usize = 16 * 1024 * 1024;
+/// Stack of the thread a dispatch runs on (above `MAX_WASM_STACK` plus the host's own frames).
+const THREAD_STACK: usize = 32 * 1024 * 1024;
+
+struct StoreData {
+    state: HostState,
+    memory: Option<Memory>,
+    gas: Option<Global>,
+}
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        config.max_wasm_stack(MAX_WASM_STACK);
+        // The config only rejects what validation already refused; a failure here is a bug in
+        // this crate's constants, found by its tests.
+        Engine::new(&config).expect("wasmtime engine configuration is valid")
+    })
+}
+
+fn read_gas(caller: &mut Caller<'_, StoreData>) -> u64 {
+    match caller.data().gas {
+        Some(global) => global.get(&mut *caller).i64().unwrap_or(0) as u64,
+        None => 0,
+    }
+}
+
+fn write_gas(caller: &mut Caller<'_, StoreData>, gas: u64) {
+    if let Some(global) = caller.data().gas {
+        // The global is a mutable i64 injected by instrumentation: setting it cannot fail.
+        let _ = global.set(&mut *caller, Val::I64(gas as i64));
+    }
+}
+
+fn raise(caller: &mut Caller<'_, StoreData>, trap: HostTrap) -> wasmtime::Error {
+    caller.data_mut().state.trap = Some(trap);
+    wasmtime::Error::msg("gear syscall trap")
+}
+
+fn with_ctx<R>(
+    caller: &mut Caller<'_, StoreData>,
+    f: impl FnOnce(&mut SyscallCtx<'_>) -> Result<R, HostTrap>,
+) -> wasmtime::Result<R> {
+    let Some(memory) = caller.data().memory else {
+        return Err(wasmtime::Error::msg("memory is not set up"));
+    };
+    let mut gas = read_gas(caller);
+    let result = {
+        let (mem, data) = memory.data_and_store_mut(&mut *caller);
+        let mut ctx = SyscallCtx {
+            mem,
+            state: &mut data.state,
+            gas: &mut gas,
+        };
+        f(&mut ctx)
+    };
+    write_gas(caller, gas);
+    result.map_err(|trap| raise(caller, trap))
+}
+
+/// `gear_core`'s memory interface over a wasmtime memory, for `AllocationsContext::alloc`.
+struct WasmtimeMemory(Memory);
+
+impl<'a> GearMemory<Caller<'a, StoreData>> for WasmtimeMemory {
+    type GrowError = wasmtime::Error;
+
+    fn grow(
+        &self,
+        ctx: &mut Caller<'a, StoreData>,
+        pages: WasmPagesAmount,
+    ) -> Result<(), Self::GrowError> {
+        self.0.grow(ctx, u64::from(u32::from(pages))).map(|_| ())
+    }
+
+    fn size(&self, ctx: &Caller<'a, StoreData>) -> WasmPagesAmount {
+        let pages = u32::try_from(self.0.size(ctx)).unwrap_or(u32::MAX);
+        WasmPagesAmount::try_from(pages).unwrap_or(WasmPagesAmount::UPPER)
+    }
+
+    fn write(
+        &self,
+        ctx: &mut Caller<'a, StoreData>,
+        offset: u32,
+        buffer: &[u8],
+    ) -> Result<(), MemoryError> {
+        self.0
+            .write(ctx, offset as usize, buffer)
+            .map_err(|_| MemoryError::AccessOutOfBounds)
+    }
+
+    fn read(
+        &self,
+        ctx: &Caller<'a, StoreData>,
+        offset: u32,
+        buffer: &mut [u8],
+    ) -> Result<(), MemoryError> {
+        self.0
+            .read(ctx, offset as usize, buffer)
+            .map_err(|_| MemoryError::AccessOutOfBounds)
+    }
+
+    unsafe fn get_buffer_host_addr_unsafe(&self, ctx: &Caller<'a, StoreData>) -> HostPointer {
+        self.0.data(ctx).as_ptr() as HostPointer
+    }
+}
+
+fn alloc(caller: &mut Caller<'_, StoreData>, pages: u32) -> wasmtime::Result<u32> {
+    let mut gas = read_gas(caller);
+    let cost = caller.data().state.costs.cost_for_token(CostToken::Alloc);
+    if let Err(trap) = charge(&mut gas, cost) {
+        write_gas(caller, gas);
+        return Err(raise(caller, trap));
+    }
+    let (grow_base, grow_per_page) = caller.data().state.mem_grow;
+    let Some(memory) = caller.data().memory else {
+        return Err(wasmtime::Error::msg("memory is not set up"));
+    };
+    let Some(mut allocations) = caller.data_mut().state.allocations.take() else {
+        write_gas(caller, gas);
+        return Ok(u32::MAX);
+    };
+    let result = match WasmPagesAmount::try_from(pages) {
+        Err(_) => Err(AllocError::ProgramAllocOutOfBounds),
+        Ok(amount) => allocations.alloc::<_, NoopGrowHandler>(
+            caller,
+            &mut WasmtimeMemory(memory),
+            amount,
+            |grow: WasmPagesAmount| {
+                let cost =
+                    grow_base.saturating_add(grow_per_page.saturating_mul(u32::from(grow).into()));
+                charge(&mut gas, cost).map_err(|_| ChargeError::GasLimitExceeded)
+            },
+        ),
+    };
+    caller.data_mut().state.allocations = Some(allocations);
+    write_gas(caller, gas);
+    match result {
+        Ok(page) => Ok(u32::from(page)),
+        Err(AllocError::GasCharge(_)) => Err(raise(caller, HostTrap::OutOfGas)),
+        Err(_) => Ok(u32::MAX),
+    }
+}
+
+macro_rules! syscall {
+    ($linker:ident, $name:literal, || $method:ident) => {
+        syscall!($linker, $name, | | $method);
+    };
+    ($linker:ident, $name:literal, |$($arg:ident : $ty:ty),*| $method:ident) => {
+        $linker.func_wrap("env", $name, |mut caller: Caller<'_, StoreData>, $($arg: $ty),*| {
+            with_ctx(&mut caller, |ctx| ctx.$method($($arg),*))
+        })?;
+    };
+}
+
+fn link(linker: &mut Linker<StoreData>) -> wasmtime::Result<()> {
+    syscall!(
+        linker,
+        "gr_read",
+        |at: u32, len: u32, buffer: u32, err: u32| gr_read
+    );
+    syscall!(linker, "gr_size", |ptr: u32| gr_size);
+    syscall!(
+        linker,
+        "gr_reply",
+        |payload: u32, len: u32, value: u32, err: u32| gr_reply
+    );
+    syscall!(linker, "gr_panic", |payload: u32, len: u32| gr_panic);
+    syscall!(linker, "gr_oom_panic", || gr_oom_panic);
+    syscall!(linker, "gr_source", |ptr: u32| gr_source);
+    syscall!(linker, "gr_message_id", |ptr: u32| gr_message_id);
+    syscall!(linker, "gr_program_id", |ptr: u32| gr_program_id);
+    syscall!(linker, "gr_value", |ptr: u32| gr_value);
+    syscall!(linker, "gr_gas_available", |ptr: u32| gr_gas_available);
+    syscall!(linker, "gr_block_height", |ptr: u32| gr_block_height);
+    syscall!(linker, "gr_block_timestamp", |ptr: u32| gr_block_timestamp);
+    syscall!(linker, "gr_debug", |payload: u32, len: u32| gr_debug);
+    syscall!(linker, "free", |page: u32| free);
+    syscall!(linker, "free_range", |start: u32, end: u32| free_range);
+    linker.func_wrap(
+        "env",
+        "alloc",
+        |mut caller: Caller<'_, StoreData>, pages: u32| alloc(&mut caller, pages),
+    )?;
+    linker.func_wrap(
+        "env",
+        "gr_system_break",
+        |mut caller: Caller<'_, StoreData>, code: u32| -> wasmtime::Result<()> {
+            let trap = match SystemBreakCode::try_from(code) {
+                Ok(SystemBreakCode::OutOfGas) => {
+                    write_gas(&mut caller, 0);
+                    HostTrap::OutOfGas
+                }
+                Ok(SystemBreakCode::StackLimitExceeded) => HostTrap::StackLimitExceeded,
+                Err(_) => HostTrap::UnknownSystemBreak(code),
+            };
+            Err(raise(&mut caller, trap))
+        },
+    )?;
+    Ok(())
+}
+
+fn trap_reason(trap: Trap) -> SimpleExecutionError {
+    match trap {
+        Trap::StackOverflow => SimpleExecutionError::StackLimitExceeded,
+        _ => SimpleExecutionError::UnreachableInstruction,
+    }
+}
+
+/// Executes `dispatch` like [`crate::execute`], natively with wasmtime.
+pub fn execute(
+    code: ProgramCode<'_>,
+    memory: &ProgramMemory,
+    dispatch: Dispatch,
+    block: BlockInfo,
+    gas_limit: u64,
+    value_available: u128,
+    schedule: &Schedule,
+) -> ExecutionOutcome {
+    // A thread of its own, so deep (but allowed) recursion has the native stack it needs.
+    std::thread::scope(|scope| {
+        let run = std::thread::Builder::new()
+            .stack_size(THREAD_STACK)
+            .spawn_scoped(scope, || {
+                execute_here(
+                    code,
+                    memory,
+                    dispatch,
+                    block,
+                    gas_limit,
+                    value_available,
+                    schedule,
+                )
+            });
+        match run.map(|handle| handle.join()) {
+            Ok(Ok(outcome)) => outcome,
+            _ => backend_error(gas_limit, format_args!("wasmtime execution thread failed")),
+        }
+    })
+}
+
+fn execute_here(
+    code: ProgramCode<'_>,
+    memory: &ProgramMemory,
+    dispatch: Dispatch,
+    block: BlockInfo,
+    gas_limit: u64,
+    value_available: u128,
+    schedule: &Schedule,
+) -> ExecutionOutcome {
+    let kind = dispatch.kind;
+    let Setup {
+        precharged,
+        gas_left,
+        memory_pages,
+        persisted_from,
+        state,
+    } = match setup(
+        &code,
+        memory,
+        dispatch,
+        block,
+        gas_limit,
+        value_available,
+        schedule,
+    ) {
+        Ok(setup) => setup,
+        Err(outcome) => return outcome,
+    };
+    let engine = engine();
+    let module = match Module::new(engine, code.instrumented) {
+        Ok(module) => module,
+        Err(e) => return backend_error(precharged, format_args!("code does not compile: {e}")),
+    };
+    let mut store = Store::new(
+        engine,
+        StoreData {
+            state,
+            memory: None,
+            gas: None,
+        },
+    );
+    let memory_type = MemoryType::new(memory_pages, Some(MAX_PAGES));
+    let wasm_memory = match Memory::new(&mut store, memory_type) {
+        Ok(memory) => memory,
+        Err(e) => return backend_error(precharged, format_args!("cannot create memory: {e}")),
+    };
+    store.data_mut().memory = Some(wasm_memory);
+
+    let mut linker = Linker::<StoreData>::new(engine);
+    if let Err(e) = linker.define(&store, "env", "memory", wasm_memory) {
+        return backend_error(precharged, format_args!("cannot link memory: {e}"));
+    }
+    if let Err(e) = link(&mut linker) {
+        return backend_error(precharged, format_args!("cannot link syscalls: {e}"));
+    }
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(instance) => instance,
+        Err(e) => return backend_error(precharged, format_args!("cannot instantiate: {e}")),
+    };
+    let Some(gas_global) = instance.get_global(&mut store, GLOBAL_NAME_GAS) else {
+        return backend_error(
+            precharged,
+            format_args!("code has no `{GLOBAL_NAME_GAS}` global"),
+        );
+    };
+    store.data_mut().gas = Some(gas_global);
+
+    let pristine = wasm_memory
+        .data(&store)
+        .get(persisted_from..)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    restore_pages(wasm_memory.data_mut(&mut store), memory, persisted_from);
+
+    if gas_global
+        .set(&mut store, Val::I64(gas_left as i64))
+        .is_err()
+    {
+        return backend_error(
+            precharged,
+            format_args!("`{GLOBAL_NAME_GAS}` is not a mutable i64"),
+        );
+    }
+    let entry = match instance.get_typed_func::<(), ()>(&mut store, entry_point(kind)) {
+        Ok(entry) => entry,
+        Err(e) => return backend_error(precharged, format_args!("entry point: {e}")),
+    };
+    let result = entry.call(&mut store, ());
+    let remaining = gas_global.get(&mut store).i64().unwrap_or(0) as u64;
+    let gas_burned = gas_limit.saturating_sub(remaining.min(gas_left));
+
+    match result {
+        Ok(()) => {
+            let after = wasm_memory
+                .data(&store)
+                .get(persisted_from..)
+                .unwrap_or_default()
+                .to_vec();
+            let state = store.into_data().state;
+            success_outcome(
+                memory,
+                persisted_from,
+                &pristine,
+                &after,
+                gas_limit,
+                gas_burned,
+                state,
+                schedule,
+            )
+        }
+        Err(err) => {
+            let state = store.into_data().state;
+            let end = if state.trap.is_some() {
+                CallEnd::Host
+            } else if let Some(trap) = err.downcast_ref::<Trap>() {
+                CallEnd::Engine(trap_reason(*trap))
+            } else {
+                log::error!(target: "gear::engine", "wasmtime failed: {err}");
+                CallEnd::Backend
+            };
+            trap_outcome(gas_limit, gas_burned, end, state)
+        }
+    }
+}
