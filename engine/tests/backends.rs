@@ -24,12 +24,19 @@ type Execute = fn(
 
 /// Runs `script` (a sequence of dispatches) on one backend, applying memory changes between
 /// dispatches, and returns every outcome.
-fn run(code: &ValidatedCode, script: &[(DispatchKind, Vec<u8>, u64)], execute: Execute) -> Vec<ExecutionOutcome> {
+fn run(
+    code: &ValidatedCode,
+    script: &[(DispatchKind, Vec<u8>, u64)],
+    execute: Execute,
+) -> Vec<ExecutionOutcome> {
     let mut memory = ProgramMemory::default();
     let mut outcomes = Vec::new();
     for (nonce, (kind, payload, gas)) in script.iter().enumerate() {
         let outcome = execute(
-            ProgramCode { instrumented: &code.instrumented, meta: &code.meta },
+            ProgramCode {
+                instrumented: &code.instrumented,
+                meta: &code.meta,
+            },
             &memory,
             Dispatch {
                 kind: *kind,
@@ -40,7 +47,10 @@ fn run(code: &ValidatedCode, script: &[(DispatchKind, Vec<u8>, u64)], execute: E
                 value: 0,
                 reply_details: None,
             },
-            BlockInfo { height: 3, timestamp: 18_000 },
+            BlockInfo {
+                height: 3,
+                timestamp: 18_000,
+            },
             *gas,
             0,
             &Schedule::default(),
@@ -58,7 +68,10 @@ fn assert_same(name: &str, code: Vec<u8>, script: &[(DispatchKind, Vec<u8>, u64)
     let on_wasmi = run(&code, script, gear_engine::execute);
     let on_wasmtime = run(&code, script, wasmtime_backend::execute);
     for (i, (a, b)) in on_wasmi.iter().zip(&on_wasmtime).enumerate() {
-        assert_eq!(a, b, "{name}: dispatch {i} differs between wasmi and wasmtime");
+        assert_eq!(
+            a, b,
+            "{name}: dispatch {i} differs between wasmi and wasmtime"
+        );
     }
 }
 
@@ -99,17 +112,30 @@ fn infinite_loop() {
     assert_same(
         "infinite_loop",
         gear_examples::infinite_loop(),
-        &[(DispatchKind::Init, vec![], GAS), (DispatchKind::Handle, vec![], 5_000_000_000)],
+        &[
+            (DispatchKind::Init, vec![], GAS),
+            (DispatchKind::Handle, vec![], 5_000_000_000),
+        ],
     );
 }
 
 #[test]
 fn traps() {
     let handle = |body: &str| {
-        wat(&format!(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h {body}))"#))
+        wat(&format!(
+            r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h {body}))"#
+        ))
     };
-    assert_same("unreachable", handle("unreachable"), &[(DispatchKind::Handle, vec![], GAS)]);
-    assert_same("recursion", handle("call $h"), &[(DispatchKind::Handle, vec![], GAS)]);
+    assert_same(
+        "unreachable",
+        handle("unreachable"),
+        &[(DispatchKind::Handle, vec![], GAS)],
+    );
+    assert_same(
+        "recursion",
+        handle("call $h"),
+        &[(DispatchKind::Handle, vec![], GAS)],
+    );
     assert_same(
         "memory out of bounds",
         handle("(drop (i32.load (i32.const 70000)))"),
@@ -141,6 +167,10 @@ fn allocations() {
     assert_same(
         "allocations",
         code,
-        &[(DispatchKind::Handle, vec![], GAS), (DispatchKind::Handle, vec![], GAS), (DispatchKind::Handle, vec![], 100)],
+        &[
+            (DispatchKind::Handle, vec![], GAS),
+            (DispatchKind::Handle, vec![], GAS),
+            (DispatchKind::Handle, vec![], 100),
+        ],
     );
 }

@@ -31,7 +31,6 @@ use sc_consensus_manual_seal::{consensus::aura::AuraConsensusDataProvider, Engin
 use sc_network::NetworkBackend;
 use sc_service::{Configuration, PartialComponents, TaskManager};
 use sp_api::ProvideRuntimeApi;
-use sp_blockchain::HeaderBackend;
 use sp_consensus_aura::SlotDuration;
 use sp_runtime::traits::Header as HeaderT;
 

@@ -15,8 +15,11 @@ extern crate alloc;
 pub mod genesis_config_presets;
 pub mod xcm_config;
 
-use alloc::{vec, vec::Vec};
-use polkadot_sdk::{staging_parachain_info as parachain_info, staging_xcm as xcm, *};
+use alloc::vec::Vec;
+use polkadot_sdk::{
+    staging_parachain_info as parachain_info, staging_xcm as xcm,
+    staging_xcm_builder as xcm_builder, staging_xcm_executor as xcm_executor, *,
+};
 
 use cumulus_pallet_parachain_system::RelayNumberMonotonicallyIncreases;
 use cumulus_primitives_core::{AggregateMessageOrigin, ParaId};
@@ -25,7 +28,7 @@ use frame_support::{
     dispatch::DispatchClass,
     genesis_builder_helper::{build_state, get_preset},
     parameter_types,
-    traits::{ConstBool, ConstU32, ConstU64, ConstU8, Everything, TransformOrigin},
+    traits::{ConstBool, ConstU32, ConstU64, ConstU8, TransformOrigin},
     weights::{
         constants::{
             BlockExecutionWeight, ExtrinsicBaseWeight, RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND,

@@ -1,0 +1,182 @@
+//! Engine benchmarks (run with `scripts/bench.sh`; results go to `docs/PERFORMANCE.md`):
+//! - upload: validation + instrumentation, in µs per KiB of original code;
+//! - compute: a compute-heavy program (integer arithmetic in a loop, fully gas-metered) on wasmi
+//!   and on wasmtime, as instrumented-instructions per second and their ratio;
+//! - dispatch: one `PING` to the gstd ping program, end to end (instantiate, restore memory, run,
+//!   diff pages), on both backends.
+//!
+//! A plain harness (median of repeated runs) keeps the dependency tree small.
+
+use gear_core::message::DispatchKind;
+use gear_engine::{
+    validate_and_instrument, wasmtime_backend, BlockInfo, Dispatch, ExecutionOutcome, ProgramCode,
+    ProgramMemory, Schedule, ValidatedCode,
+};
+use gprimitives::{ActorId, MessageId};
+use std::time::{Duration, Instant};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<R>(runs: usize, mut f: impl FnMut() -> R) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// `handle` runs `iterations` rounds of a xorshift-multiply mix over a few locals: pure integer
+/// work, so instrumentation (one gas charge per basic block) is part of what is measured.
+fn compute_program(iterations: u32) -> Vec<u8> {
+    wat::parse_str(format!(r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "gr_reply" (func $reply (param i32 i32 i32 i32)))
+          (export "handle" (func $handle))
+          (func $handle (local $i i32) (local $x i64) (local $y i64)
+            (local.set $x (i64.const 88172645463325252))
+            (local.set $y (i64.const 1))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $i) (i32.const {iterations})))
+                (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 13))))
+                (local.set $x (i64.xor (local.get $x) (i64.shr_u (local.get $x) (i64.const 7))))
+                (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 17))))
+                (local.set $y (i64.add (i64.mul (local.get $y) (i64.const 6364136223846793005)) (local.get $x)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))
+            (i64.store (i32.const 0) (local.get $y))
+            (call $reply (i32.const 0) (i32.const 8) (i32.const -1) (i32.const 16))))
+    "#)).unwrap()
+}
+
+/// Wasm instructions executed per loop round (counted from the WAT above, excluding the
+/// instrumentation's own gas-charging code).
+const INSTRUCTIONS_PER_ROUND: u64 = 33;
+
+type Execute = fn(
+    ProgramCode<'_>,
+    &ProgramMemory,
+    Dispatch,
+    BlockInfo,
+    u64,
+    u128,
+    &Schedule,
+) -> ExecutionOutcome;
+
+fn dispatch(kind: DispatchKind, payload: &[u8]) -> Dispatch {
+    Dispatch {
+        kind,
+        id: MessageId::from(1u64),
+        source: ActorId::from(1u64),
+        destination: ActorId::from(2u64),
+        payload: payload.to_vec(),
+        value: 0,
+        reply_details: None,
+    }
+}
+
+fn run(
+    code: &ValidatedCode,
+    memory: &ProgramMemory,
+    kind: DispatchKind,
+    payload: &[u8],
+    execute: Execute,
+) -> ExecutionOutcome {
+    execute(
+        ProgramCode {
+            instrumented: &code.instrumented,
+            meta: &code.meta,
+        },
+        memory,
+        dispatch(kind, payload),
+        BlockInfo::default(),
+        400_000_000_000,
+        0,
+        &Schedule::default(),
+    )
+}
+
+fn main() {
+    let schedule = Schedule::default();
+
+    println!("## upload (validate + instrument)");
+    let big = {
+        // A larger module: the counter program padded with many copies of a function.
+        let functions: String = (0..2000)
+            .map(|i| format!("(func $f{i} (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const {i})) (i32.const 7)))"))
+            .collect();
+        wat::parse_str(format!(r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h) {functions})"#)).unwrap()
+    };
+    for (name, code) in [
+        ("ping (gstd)", gear_examples::ping().to_vec()),
+        ("counter (gstd)", gear_examples::counter().to_vec()),
+        ("2000 functions (WAT)", big),
+    ] {
+        let kib = code.len() as f64 / 1024.0;
+        let t = time(21, || {
+            validate_and_instrument(code.clone(), &schedule).unwrap()
+        });
+        println!(
+            "{name}: {} bytes, {:.1} µs total, {:.1} µs/KiB",
+            code.len(),
+            t.as_secs_f64() * 1e6,
+            t.as_secs_f64() * 1e6 / kib
+        );
+    }
+
+    println!("## compute (instrumented integer loop)");
+    let rounds = 2_000_000u32;
+    let code = validate_and_instrument(compute_program(rounds), &schedule).unwrap();
+    let memory = ProgramMemory::default();
+    let mut results = Vec::new();
+    for (name, execute) in [
+        ("wasmi", gear_engine::execute as Execute),
+        ("wasmtime", wasmtime_backend::execute as Execute),
+    ] {
+        let outcome = run(&code, &memory, DispatchKind::Handle, &[], execute);
+        assert!(!outcome.is_trap(), "{outcome:?}");
+        let t = time(7, || {
+            run(&code, &memory, DispatchKind::Handle, &[], execute)
+        });
+        let per_second = (u64::from(rounds) * INSTRUCTIONS_PER_ROUND) as f64 / t.as_secs_f64();
+        println!(
+            "{name}: {:.1} ms, {:.0} M instructions/s, gas burned {}",
+            t.as_secs_f64() * 1e3,
+            per_second / 1e6,
+            outcome.gas_burned
+        );
+        results.push(t);
+    }
+    println!(
+        "wasmi / wasmtime time ratio: {:.1}x",
+        results[0].as_secs_f64() / results[1].as_secs_f64()
+    );
+
+    println!("## dispatch (PING to the gstd ping program)");
+    let ping = validate_and_instrument(gear_examples::ping().to_vec(), &schedule).unwrap();
+    for (name, execute) in [
+        ("wasmi", gear_engine::execute as Execute),
+        ("wasmtime", wasmtime_backend::execute as Execute),
+    ] {
+        let mut memory = ProgramMemory::default();
+        let init = run(&ping, &memory, DispatchKind::Init, &[], execute);
+        init.memory.apply(&mut memory);
+        let t = time(51, || {
+            run(&ping, &memory, DispatchKind::Handle, b"PING", execute)
+        });
+        let outcome = run(&ping, &memory, DispatchKind::Handle, b"PING", execute);
+        println!(
+            "{name}: {:.1} µs per PING, gas burned {}",
+            t.as_secs_f64() * 1e6,
+            outcome.gas_burned
+        );
+    }
+}
