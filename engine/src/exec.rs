@@ -105,26 +105,26 @@ pub(crate) fn setup(
     gas_limit: u64,
     value_available: u128,
     schedule: &Schedule,
-) -> Result<Setup, ExecutionOutcome> {
+) -> Result<Setup, alloc::boxed::Box<ExecutionOutcome>> {
     let meta = code.meta;
     if !meta.exports(dispatch.kind) {
         // Nothing to run: Gear treats it as a successful no-op execution.
-        return Err(ExecutionOutcome {
+        return Err(alloc::boxed::Box::new(ExecutionOutcome {
             status: ExecutionStatus::Success,
             gas_burned: 0,
             reply: None,
             messages: Vec::new(),
             memory: MemoryChanges::default(),
             debug: Vec::new(),
-        });
+        }));
     }
     let precharged = precharge(code, memory, schedule);
     if precharged > gas_limit {
-        return Err(ExecutionOutcome::trap(
+        return Err(alloc::boxed::Box::new(ExecutionOutcome::trap(
             gas_limit,
             SimpleExecutionError::RanOutOfGas,
             Vec::new(),
-        ));
+        )));
     }
 
     let allocations: IntervalsTree<WasmPage> = memory
@@ -146,7 +146,12 @@ pub(crate) fn setup(
             .and_then(|page| WasmPage::try_from(page).ok()),
         to_amount(MAX_PAGES),
     )
-    .map_err(|e| backend_error(precharged, format_args!("corrupt program memory: {e}")))?;
+    .map_err(|e| {
+        alloc::boxed::Box::new(backend_error(
+            precharged,
+            format_args!("corrupt program memory: {e}"),
+        ))
+    })?;
 
     let process_costs = schedule.process_costs();
     let state = HostState {

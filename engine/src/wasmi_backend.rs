@@ -269,7 +269,7 @@ pub fn execute(
         schedule,
     ) {
         Ok(setup) => setup,
-        Err(outcome) => return outcome,
+        Err(outcome) => return *outcome,
     };
 
     let engine = Engine::new(&engine_config());

@@ -298,7 +298,7 @@ fn execute_here(
         schedule,
     ) {
         Ok(setup) => setup,
-        Err(outcome) => return outcome,
+        Err(outcome) => return *outcome,
     };
     let engine = engine();
     let module = match Module::new(engine, code.instrumented) {

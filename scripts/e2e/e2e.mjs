@@ -68,11 +68,9 @@ async function connect(port) {
     const provider = new WsProvider(`ws://127.0.0.1:${port}`, false);
     try {
       await provider.connect();
-      await new Promise((resolve, reject) => {
-        provider.on('connected', resolve);
-        provider.on('error', reject);
-        setTimeout(() => reject(new Error('connect timeout')), 2000);
-      });
+      const until = Date.now() + 3000;
+      while (!provider.isConnected && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      if (!provider.isConnected) throw new Error('not connected yet');
       return await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
     } catch {
       await provider.disconnect().catch(() => {});

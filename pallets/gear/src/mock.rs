@@ -94,7 +94,10 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
         .assimilate_storage(&mut storage)
         .unwrap();
     let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
-    ext.execute_with(|| System::set_block_number(1));
+    ext.execute_with(|| {
+        System::set_block_number(1);
+        Timestamp::set_timestamp(6_000);
+    });
     ext
 }
 

@@ -10,7 +10,7 @@ use gear_core::{
 use gear_core_errors::{ErrorReplyReason, ReplyCode, SimpleExecutionError, SuccessReplyReason};
 use gprimitives::{ActorId, CodeId};
 use polkadot_sdk::{
-    frame_support::{assert_noop, assert_ok, weights::WeightMeter},
+    frame_support::{assert_noop, assert_ok, traits::Hooks, weights::WeightMeter},
     frame_system,
     sp_core::H256,
     sp_runtime::traits::Zero,

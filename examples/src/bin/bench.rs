@@ -1,11 +1,15 @@
-//! Engine benchmarks (run with `scripts/bench.sh`; results go to `docs/PERFORMANCE.md`):
+//! Engine benchmarks, `gear-bench` (run with `scripts/bench.sh`; results go to
+//! `docs/PERFORMANCE.md`). It is built with the tests (same profile and features), so measuring
+//! costs no extra compilation.
+//!
 //! - upload: validation + instrumentation, in µs per KiB of original code;
 //! - compute: a compute-heavy program (integer arithmetic in a loop, fully gas-metered) on wasmi
 //!   and on wasmtime, as instrumented-instructions per second and their ratio;
 //! - dispatch: one `PING` to the gstd ping program, end to end (instantiate, restore memory, run,
 //!   diff pages), on both backends.
 //!
-//! A plain harness (median of repeated runs) keeps the dependency tree small.
+//! A plain harness (median of repeated runs) keeps the dependency tree small. Timings are
+//! medians of repeated runs on a quiet machine; they are not asserted anywhere.
 
 use gear_core::message::DispatchKind;
 use gear_engine::{
