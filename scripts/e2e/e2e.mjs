@@ -139,7 +139,9 @@ async function main() {
   node = spawn(
     nodeBin,
     ['--dev', '--tmp', '--rpc-port', String(rpcPort), '--port', String(p2pPort), '--no-prometheus',
-      '--no-telemetry', '--dev-block-time', '1000'],
+      '--no-telemetry', '--dev-block-time', '1000',
+      // GEAR_E2E_LOG=gear=debug shows why the runtime refused something.
+      ...(process.env.GEAR_E2E_LOG ? ['-l', process.env.GEAR_E2E_LOG] : [])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const logs = [];
@@ -171,15 +173,17 @@ async function main() {
       bobFees += result.fee;
       return result;
     };
-    const code = (name) => readFileSync(join(examplesDir, name));
+    // polkadot-js reads a Uint8Array given for `Bytes` as already SCALE-encoded (length prefix
+    // first): a WASM file, starting with 0x00, becomes empty bytes. Pass raw bytes as hex.
+    const code = (name) => u8aToHex(readFileSync(join(examplesDir, name)));
 
     const upload = async (name, salt, initPayload = '0x') => {
       const wasm = code(name);
       const result = await send(api.tx.gear.uploadProgram(wasm, salt, initPayload, GAS, 0, false));
-      check(result.error === null, `upload ${name} (${wasm.length} bytes) is accepted`);
+      check(result.error === null, `upload ${name} (${(wasm.length - 2) / 2} bytes) is accepted (${result.error ?? 'ok'})`);
       const set = result.events.find((e) => api.events.gear.ProgramChanged.is(e));
       const id = set.data.id.toHex();
-      const codeId = blake2AsU8a(wasm, 256);
+      const codeId = blake2AsU8a(hexToU8a(wasm), 256);
       const expected = u8aToHex(blake2AsU8a(u8aConcat(stringToU8a('program_from_user'), codeId, stringToU8a(salt)), 256));
       check(id === expected, `program id of ${name} is blake2("program_from_user" ++ code_id ++ salt)`);
       await waitForEvent(
@@ -216,8 +220,8 @@ async function main() {
     console.log('counter');
     const counter = await upload('counter.wasm', 'e2e-counter');
     const total = (reply) => api.createType('u64', reply.payload).toBigInt();
-    check(total(await ask(counter, api.createType('u64', 5).toU8a())) === 5n, 'counter: 5 gives 5');
-    check(total(await ask(counter, api.createType('u64', 7).toU8a())) === 12n, 'counter: then 7 gives 12 (state persisted)');
+    check(total(await ask(counter, u8aToHex(api.createType('u64', 5).toU8a()))) === 5n, 'counter: 5 gives 5');
+    check(total(await ask(counter, u8aToHex(api.createType('u64', 7).toU8a()))) === 12n, 'counter: then 7 gives 12 (state persisted)');
 
     console.log('infinite loop');
     const looping = await upload('infinite_loop.wasm', 'e2e-loop');
