@@ -432,6 +432,28 @@ fn validation_rules() {
             |e| matches!(e, CodeError::InvalidDataSection(_)),
         ),
         (
+            "misaligned stack end",
+            wat(&format!(
+                r#"(module {memory} {handle} (global (export "__gear_stack_end") i32 (i32.const 100)))"#
+            )),
+            |e| matches!(e, CodeError::InvalidStackEnd(_)),
+        ),
+        (
+            "stack end outside static memory",
+            wat(&format!(
+                r#"(module {memory} {handle} (global (export "__gear_stack_end") i32 (i32.const 131072)))"#
+            )),
+            |e| matches!(e, CodeError::InvalidStackEnd(_)),
+        ),
+        (
+            "function type with too many parameters",
+            wat(&format!(
+                r#"(module {memory} {handle} (type (func (param {}))))"#,
+                "i32 ".repeat(129)
+            )),
+            |e| matches!(e, CodeError::InvalidTypeSection(_)),
+        ),
+        (
             "code too large",
             {
                 let mut code = wat(&format!(r#"(module {memory} {handle})"#));
