@@ -45,4 +45,4 @@ pub use outcome::{
     BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus, OutgoingMessage, OutgoingReply,
     ProgramCode,
 };
-pub use wasmi_backend::execute;
+pub use wasmi_backend::{execute, WasmiExecutor};

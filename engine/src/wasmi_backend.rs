@@ -242,7 +242,8 @@ fn trap_reason(code: TrapCode) -> SimpleExecutionError {
 /// `gas_limit` gas.
 ///
 /// `value_available` is what the program may send or reply with (its balance and the incoming
-/// value). Never panics: malformed stored data ends as a `BackendError` trap.
+/// value). Never panics: malformed stored data ends as a `BackendError` trap. Compiles the code
+/// for this one call; [`WasmiExecutor`] reuses compiled code across calls.
 pub fn execute(
     code: ProgramCode<'_>,
     memory: &ProgramMemory,
@@ -252,34 +253,137 @@ pub fn execute(
     value_available: u128,
     schedule: &Schedule,
 ) -> ExecutionOutcome {
-    let kind = dispatch.kind;
-    let Setup {
-        precharged,
-        gas_left,
-        memory_pages,
-        persisted_from,
-        state,
-    } = match setup(
-        &code,
+    WasmiExecutor::new().execute(
+        None,
+        code,
         memory,
         dispatch,
         block,
         gas_limit,
         value_available,
         schedule,
-    ) {
-        Ok(setup) => setup,
-        Err(outcome) => return *outcome,
-    };
+    )
+}
 
-    let engine = Engine::new(&engine_config());
-    let module = match Module::new(&engine, code.instrumented) {
-        Ok(module) => module,
-        Err(e) => return backend_error(precharged, format_args!("code does not compile: {e}")),
-    };
+/// Runs dispatches on one wasmi engine, keeping each code's compiled module (by a key the caller
+/// chooses, the `CodeId`) and the syscall linker between calls: the queue makes one per run, so
+/// a program's code is translated once per block, not once per message. Outcomes are the same
+/// as [`execute`]'s, byte for byte (gas does not depend on caching).
+pub struct WasmiExecutor {
+    engine: Engine,
+    linker: Option<Linker<StoreData>>,
+    modules: alloc::collections::BTreeMap<[u8; 32], Module>,
+}
+
+impl Default for WasmiExecutor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WasmiExecutor {
+    /// An executor with an empty module cache.
+    pub fn new() -> Self {
+        Self {
+            engine: Engine::new(&engine_config()),
+            linker: None,
+            modules: Default::default(),
+        }
+    }
+
+    /// Like [`execute`]; with `key`, the compiled module is cached under it (the key must
+    /// identify the instrumented code, e.g. its `CodeId`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn execute(
+        &mut self,
+        key: Option<[u8; 32]>,
+        code: ProgramCode<'_>,
+        memory: &ProgramMemory,
+        dispatch: Dispatch,
+        block: BlockInfo,
+        gas_limit: u64,
+        value_available: u128,
+        schedule: &Schedule,
+    ) -> ExecutionOutcome {
+        let kind = dispatch.kind;
+        let Setup {
+            precharged,
+            gas_left,
+            memory_pages,
+            persisted_from,
+            state,
+        } = match setup(
+            &code,
+            memory,
+            dispatch,
+            block,
+            gas_limit,
+            value_available,
+            schedule,
+        ) {
+            Ok(setup) => setup,
+            Err(outcome) => return *outcome,
+        };
+        let engine = self.engine.clone();
+        let module = match key.and_then(|key| self.modules.get(&key)) {
+            Some(module) => module.clone(),
+            None => match Module::new(&engine, code.instrumented) {
+                Ok(module) => {
+                    if let Some(key) = key {
+                        self.modules.insert(key, module.clone());
+                    }
+                    module
+                }
+                Err(e) => {
+                    return backend_error(precharged, format_args!("code does not compile: {e}"))
+                }
+            },
+        };
+        if self.linker.is_none() {
+            let mut linker = Linker::<StoreData>::new(&engine);
+            if let Err(e) = link(&mut linker) {
+                return backend_error(precharged, format_args!("cannot link syscalls: {e}"));
+            }
+            self.linker = Some(linker);
+        }
+        let Some(linker) = self.linker.as_ref() else {
+            return backend_error(precharged, format_args!("no linker"));
+        };
+        run(
+            &engine,
+            linker,
+            &module,
+            kind,
+            memory,
+            precharged,
+            gas_left,
+            gas_limit,
+            memory_pages,
+            persisted_from,
+            state,
+            schedule,
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    engine: &Engine,
+    linker: &Linker<StoreData>,
+    module: &Module,
+    kind: gear_core::message::DispatchKind,
+    memory: &ProgramMemory,
+    precharged: u64,
+    gas_left: u64,
+    gas_limit: u64,
+    memory_pages: u32,
+    persisted_from: usize,
+    state: HostState,
+    schedule: &Schedule,
+) -> ExecutionOutcome {
     // The memory handle lives in the store it was made in, so it joins the store's data after.
     let mut store = Store::new(
-        &engine,
+        engine,
         StoreData {
             state,
             memory: None,
@@ -292,15 +396,12 @@ pub fn execute(
         Err(e) => return backend_error(precharged, format_args!("cannot create memory: {e}")),
     };
     store.data_mut().memory = Some(wasm_memory);
-
-    let mut linker = Linker::<StoreData>::new(&engine);
+    // The memory is this store's: a per-call copy of the shared linker gets it.
+    let mut linker = linker.clone();
     if let Err(e) = linker.define("env", "memory", wasm_memory) {
         return backend_error(precharged, format_args!("cannot link memory: {e}"));
     }
-    if let Err(e) = link(&mut linker) {
-        return backend_error(precharged, format_args!("cannot link syscalls: {e}"));
-    }
-    let instance = match linker.instantiate_and_start(&mut store, &module) {
+    let instance = match linker.instantiate_and_start(&mut store, module) {
         Ok(instance) => instance,
         Err(e) => return backend_error(precharged, format_args!("cannot instantiate: {e}")),
     };

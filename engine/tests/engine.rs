@@ -494,3 +494,46 @@ fn entry_point_missing_for_kind_is_a_no_op() {
     assert_eq!(outcome.status, ExecutionStatus::Success);
     assert_eq!(outcome.gas_burned, 0);
 }
+
+#[test]
+fn cached_executor_gives_the_same_outcomes() {
+    let code = validate(gear_examples::counter().to_vec()).unwrap();
+    let mut executor = gear_engine::WasmiExecutor::new();
+    let mut cached_memory = ProgramMemory::default();
+    let mut fresh = Program {
+        code: code.clone(),
+        memory: Default::default(),
+        nonce: 0,
+    };
+    for (i, (kind, payload)) in [
+        (DispatchKind::Init, vec![]),
+        (DispatchKind::Handle, 5u64.encode()),
+        (DispatchKind::Handle, vec![9]),
+        (DispatchKind::Handle, 7u64.encode()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let expected = fresh.run(kind, &payload, GAS);
+        let outcome = executor.execute(
+            Some(code.code_id.into_bytes()),
+            ProgramCode {
+                instrumented: &code.instrumented,
+                meta: &code.meta,
+            },
+            &cached_memory,
+            dispatch(kind, &payload, i as u64 + 1),
+            BlockInfo {
+                height: 7,
+                timestamp: 42_000,
+            },
+            GAS,
+            0,
+            &Schedule::default(),
+        );
+        assert_eq!(outcome, expected, "dispatch {i}");
+        if !outcome.is_trap() {
+            outcome.memory.apply(&mut cached_memory);
+        }
+    }
+}

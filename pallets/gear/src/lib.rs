@@ -688,6 +688,8 @@ pub mod pallet {
             // Codes and programs read in this run: their proof is paid once.
             let mut codes_read = BTreeSet::new();
             let mut programs_read = BTreeSet::new();
+            // One engine per run: each code is translated once, however many messages it gets.
+            let mut executor = gear_engine::WasmiExecutor::new();
             let mut bailed = false;
             let overhead = <T as Config>::WeightInfo::dispatch_overhead()
                 .saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
@@ -749,7 +751,8 @@ pub mod pallet {
                     codes_read.insert(code);
                 }
                 programs_read.insert(destination);
-                let (status, gas_burned) = Self::process_dispatch(queued, &mut state_changes);
+                let (status, gas_burned) =
+                    Self::process_dispatch(queued, &mut state_changes, &mut executor);
                 statuses.insert(id, status);
                 meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
             }
@@ -770,6 +773,7 @@ pub mod pallet {
         fn process_dispatch(
             queued: QueuedDispatch<T::AccountId>,
             state_changes: &mut BTreeSet<ActorId>,
+            executor: &mut gear_engine::WasmiExecutor,
         ) -> (DispatchStatus, u64) {
             let QueuedDispatch {
                 dispatch,
@@ -848,7 +852,8 @@ pub mod pallet {
             let reply_details = details
                 .and_then(|d| d.to_reply_details())
                 .map(|d| d.into_parts());
-            let outcome = gear_engine::execute(
+            let outcome = executor.execute(
+                Some(active.code_id.into_bytes()),
                 ProgramCode {
                     instrumented: &instrumented,
                     meta: &meta,
