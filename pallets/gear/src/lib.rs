@@ -667,10 +667,13 @@ pub mod pallet {
             });
         }
 
-        /// Worst-case weight of a dispatch: its gas as `ref_time`, its code and pages as proof.
+        /// Worst-case weight of a dispatch: its gas as `ref_time`, its code and pages as proof,
+        /// and translating its code (`code_len` is 0 when this queue run already did).
         pub fn max_dispatch_weight(gas_limit: u64, code_len: u32, pages: u32) -> Weight {
             <T as Config>::WeightInfo::dispatch_overhead().saturating_add(Weight::from_parts(
-                gas_limit,
+                gas_limit.saturating_add(
+                    crate::weights::COMPILE_PS_PER_BYTE.saturating_mul(u64::from(code_len)),
+                ),
                 DISPATCH_PROOF_OVERHEAD
                     .saturating_add(u64::from(code_len))
                     .saturating_add(PAGE_PROOF_SIZE.saturating_mul(u64::from(pages))),

@@ -23,6 +23,9 @@ pub trait WeightInfo {
 
 /// Picoseconds per byte of code for validation and instrumentation (~100 µs per KiB, rounded up).
 const UPLOAD_PS_PER_BYTE: u64 = 100_000;
+/// Picoseconds per byte of instrumented code to translate it into wasmi's form, paid by the first
+/// dispatch of a code in a queue run (measured ~13 ps/byte natively; doubled and rounded up).
+pub const COMPILE_PS_PER_BYTE: u64 = 30_000;
 /// Picoseconds per byte copied (payloads, salts).
 const COPY_PS_PER_BYTE: u64 = 1_000;
 
@@ -62,11 +65,10 @@ impl WeightInfo for GearWeight {
     }
 
     fn dispatch_overhead() -> Weight {
-        // Measured (docs/PERFORMANCE.md): a PING costs 306 µs natively on wasmi but is charged
-        // 163 µs of gas; the difference is per-dispatch setup (engine, module translation,
-        // memory) that Gear's instantiation costs do not cover. 500 µs covers it with the
-        // in-runtime slowdown until module caching and benchmarks replace this estimate.
-        Weight::from_parts(500_000_000, 0).saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+        // Measured (docs/PERFORMANCE.md): with the module cached, a PING's setup around the
+        // program's own (gas-metered) work costs ~35 µs natively; 100 µs leaves room for the
+        // in-runtime slowdown until frame-benchmarking replaces this estimate.
+        Weight::from_parts(100_000_000, 0).saturating_add(RocksDbWeight::get().reads_writes(8, 8))
     }
 }
 
