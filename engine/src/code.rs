@@ -15,7 +15,7 @@ use gear_core::{
     ids::{prelude::CodeIdExt, CodeId},
     message::DispatchKind,
 };
-use gear_wasm_instrument::{Module, SyscallName, TypeRef};
+use gear_wasm_instrument::{Module, TypeRef};
 use scale_info::TypeInfo;
 
 /// Largest memory a program may declare or allocate, in 64 KiB WASM pages (16 MiB).
@@ -28,27 +28,6 @@ pub const MAX_PAGES: u32 = 256;
 /// Version of the instrumentation (the schedule's instruction weights). Stored with the code so
 /// that a schedule change can re-instrument lazily.
 pub const INSTRUMENTATION_VERSION: u32 = 1;
-
-/// The syscalls this engine implements. An import of any other `gsys` syscall is refused at
-/// upload with [`CodeError::UnsupportedSyscall`].
-pub const SUPPORTED_SYSCALLS: &[SyscallName] = &[
-    SyscallName::Read,
-    SyscallName::Size,
-    SyscallName::Reply,
-    SyscallName::Panic,
-    SyscallName::OomPanic,
-    SyscallName::Alloc,
-    SyscallName::Free,
-    SyscallName::FreeRange,
-    SyscallName::Source,
-    SyscallName::MessageId,
-    SyscallName::Value,
-    SyscallName::ProgramId,
-    SyscallName::GasAvailable,
-    SyscallName::BlockHeight,
-    SyscallName::BlockTimestamp,
-    SyscallName::Debug,
-];
 
 /// Why a program's code was refused at upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,11 +54,6 @@ pub enum CodeError {
         /// Module of the import.
         module: String,
         /// Name of the import.
-        name: String,
-    },
-    /// A `gsys` syscall that this engine does not implement yet.
-    UnsupportedSyscall {
-        /// Name of the syscall.
         name: String,
     },
     /// A syscall imported with a signature other than the `gsys` 2.0 one.
@@ -161,7 +135,6 @@ impl core::fmt::Display for CodeError {
             }
             Self::InvalidWasm(e) => write!(f, "invalid wasm: {e}"),
             Self::UnknownImport { module, name } => write!(f, "unknown import `{module}.{name}`"),
-            Self::UnsupportedSyscall { name } => write!(f, "syscall `{name}` is not supported"),
             Self::InvalidSyscallSignature { name } => {
                 write!(f, "syscall `{name}` imported with a wrong signature")
             }
@@ -263,19 +236,11 @@ pub fn validate_and_instrument(
                 });
             }
             if let TypeRef::Func(_) = import.ty {
-                match known.get(import.name.as_ref()) {
-                    None => {
-                        return Err(CodeError::UnknownImport {
-                            module: import.module.as_ref().into(),
-                            name: import.name.as_ref().into(),
-                        })
-                    }
-                    Some(syscall) if !SUPPORTED_SYSCALLS.contains(syscall) => {
-                        return Err(CodeError::UnsupportedSyscall {
-                            name: import.name.as_ref().into(),
-                        })
-                    }
-                    Some(_) => {}
+                if !known.contains_key(import.name.as_ref()) {
+                    return Err(CodeError::UnknownImport {
+                        module: import.module.as_ref().into(),
+                        name: import.name.as_ref().into(),
+                    });
                 }
             }
         }

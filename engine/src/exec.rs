@@ -5,15 +5,19 @@
 use crate::{
     code::{ProgramCodeMeta, MAX_PAGES},
     memory::{MemoryChanges, ProgramMemory, PAGES_PER_WASM_PAGE, PAGE_SIZE, WASM_PAGE_SIZE},
-    outcome::{BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus, ProgramCode},
-    syscalls::{HostState, HostTrap},
+    outcome::{
+        Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, ExecutionStatus,
+        OutgoingMessage, OutgoingReply, ProgramCode, ReservationChange,
+    },
+    syscalls::{context_settings, HostConfig, HostState, HostTrap},
 };
 use alloc::{vec, vec::Vec};
 use gear_core::{
     costs::IoCosts,
     gas_metering::Schedule,
     memory::AllocationsContext,
-    message::DispatchKind,
+    message::{DispatchKind, IncomingDispatch, IncomingMessage, MessageContext},
+    reservation::{GasReservationState, GasReserver},
     pages::{numerated::tree::IntervalsTree, WasmPage, WasmPagesAmount},
 };
 use gear_core_errors::SimpleExecutionError;
@@ -101,22 +105,17 @@ pub(crate) fn setup(
     code: &ProgramCode<'_>,
     memory: &ProgramMemory,
     dispatch: Dispatch,
-    block: BlockInfo,
-    gas_limit: u64,
-    value_available: u128,
-    schedule: &Schedule,
+    input: &ExecutionInput,
+    config: &ExecutionConfig,
 ) -> Result<Setup, alloc::boxed::Box<ExecutionOutcome>> {
     let meta = code.meta;
+    let schedule = &config.schedule;
+    let gas_limit = input.gas_limit;
     if !meta.exports(dispatch.kind) {
         // Nothing to run: Gear treats it as a successful no-op execution.
-        return Err(alloc::boxed::Box::new(ExecutionOutcome {
-            status: ExecutionStatus::Success,
-            gas_burned: 0,
-            reply: None,
-            messages: Vec::new(),
-            memory: MemoryChanges::default(),
-            debug: Vec::new(),
-        }));
+        return Err(alloc::boxed::Box::new(ExecutionOutcome::noop(
+            dispatch.context.unwrap_or_default(),
+        )));
     }
     let precharged = precharge(code, memory, schedule);
     if precharged > gas_limit {
@@ -153,15 +152,61 @@ pub(crate) fn setup(
         ))
     })?;
 
+    let Dispatch {
+        kind,
+        id,
+        source,
+        destination,
+        payload,
+        value,
+        details,
+        context,
+    } = dispatch;
+    // Only the first execution of a message brings its value; later ones (after a wait) find
+    // it in the balance already.
+    let value_available = if context.is_none() {
+        input.balance.saturating_add(value)
+    } else {
+        input.balance
+    };
+    let Ok(payload) = payload.try_into() else {
+        return Err(alloc::boxed::Box::new(backend_error(
+            precharged,
+            format_args!("incoming payload larger than any payload can be"),
+        )));
+    };
+    let incoming = IncomingDispatch::new(
+        kind,
+        IncomingMessage::new(id, source, payload, gas_limit, value, details),
+        context,
+    );
+    let reserver = GasReserver::new(&incoming, input.reservations.clone(), config.max_reservations);
     let process_costs = schedule.process_costs();
+    let settings = context_settings(
+        process_costs.db.write.cost_for_one(),
+        config.outgoing_limit,
+        config.outgoing_bytes_limit,
+    );
     let state = HostState {
-        dispatch,
-        block,
+        kind,
+        program_id: destination,
+        context: MessageContext::new(incoming, destination, settings),
+        reserver,
+        block: input.block,
         costs: process_costs.ext.syscalls.clone(),
-        max_payload_len: schedule.limits.payload_len,
+        rent: process_costs.ext.rent.clone(),
+        config: HostConfig {
+            existential_deposit: config.existential_deposit,
+            mailbox_threshold: config.mailbox_threshold,
+            reserve_for: config.reserve_for,
+            performance_multiplier: config.performance_multiplier,
+            value_per_gas: config.value_per_gas,
+            max_payload_len: schedule.limits.payload_len,
+        },
         value_available,
-        reply: None,
-        messages: Vec::new(),
+        gas_moved: 0,
+        system_reservation: 0,
+        programs: Vec::new(),
         debug: Vec::new(),
         debug_bytes: 0,
         allocations: Some(allocations_ctx),
@@ -203,9 +248,12 @@ pub(crate) fn restore_pages(data: &mut [u8], memory: &ProgramMemory, persisted_f
     }
 }
 
-/// How a backend's call that did not return ended, in backend-neutral terms.
+/// How a backend's call ended, in backend-neutral terms.
 pub(crate) enum CallEnd {
-    /// A syscall or `gr_system_break` trapped (the trap is in the host state).
+    /// The entry point returned.
+    Returned,
+    /// A syscall or `gr_system_break` stopped the program (the reason is in the host state:
+    /// a trap, or a wait, exit or leave).
     Host,
     /// The engine trapped by itself with this reason (unreachable, memory out of bounds, ...).
     Engine(SimpleExecutionError),
@@ -213,54 +261,91 @@ pub(crate) enum CallEnd {
     Backend,
 }
 
-/// Builds the outcome of a call that did not return.
-pub(crate) fn trap_outcome(
-    gas_limit: u64,
-    gas_burned: u64,
-    end: CallEnd,
-    mut state: HostState,
-) -> ExecutionOutcome {
-    let (gas_burned, reason, message) = match (end, state.trap.take()) {
-        (_, Some(HostTrap::OutOfGas)) => {
-            let (reason, message) = HostTrap::OutOfGas.into_reason();
-            (gas_limit, reason, message)
+impl CallEnd {
+    /// Whether the program's effects are kept (it returned, waited, exited or left), so the
+    /// backend must hand over its memory after the call.
+    pub(crate) fn keeps_effects(&self, state: &HostState) -> bool {
+        match self {
+            Self::Returned => true,
+            Self::Host => state.trap.as_ref().is_some_and(HostTrap::is_stop),
+            _ => false,
         }
-        (_, Some(trap)) => {
-            let (reason, message) = trap.into_reason();
-            (gas_burned, reason, message)
+    }
+}
+
+/// How a backend's call went: everything [`finish`] needs besides the host state.
+pub(crate) struct CallResult<'a> {
+    pub memory: &'a ProgramMemory,
+    pub persisted_from: usize,
+    /// The persisted region right after instantiation.
+    pub pristine: &'a [u8],
+    /// The same region after the call, when the call kept its effects.
+    pub after: Option<&'a [u8]>,
+    pub gas_limit: u64,
+    /// The gas counter when the call ended.
+    pub remaining: u64,
+    pub end: CallEnd,
+}
+
+/// Builds the journal of a call.
+pub(crate) fn finish(call: CallResult<'_>, mut state: HostState, schedule: &Schedule) -> ExecutionOutcome {
+    let gas_burned = call
+        .gas_limit
+        .saturating_sub(call.remaining)
+        .saturating_sub(state.gas_moved);
+    let keeps = call.end.keeps_effects(&state);
+    match (keeps, call.after) {
+        (true, Some(after)) => success_outcome(&call, after, gas_burned, state, schedule),
+        (true, None) => {
+            let mut outcome = backend_error(gas_burned, format_args!("memory lost after the call"));
+            outcome.debug = core::mem::take(&mut state.debug);
+            outcome
         }
-        (CallEnd::Engine(reason), None) => (gas_burned, reason, Vec::new()),
-        (_, None) => (gas_burned, SimpleExecutionError::BackendError, Vec::new()),
+        (false, _) => trap_outcome(gas_burned, call.end, state),
+    }
+}
+
+/// The outcome of a call that trapped: only the gas burned, the system reservation and the
+/// debug output survive.
+fn trap_outcome(gas_burned: u64, end: CallEnd, mut state: HostState) -> ExecutionOutcome {
+    let (reason, message) = match (end, state.trap.take()) {
+        (_, Some(trap)) => trap.into_reason(),
+        (CallEnd::Engine(reason), None) => (reason, Vec::new()),
+        (_, None) => (SimpleExecutionError::BackendError, Vec::new()),
     };
     let mut outcome = ExecutionOutcome::trap(gas_burned, reason, message);
+    let (_, mut store) = state.context.drain();
+    if state.system_reservation > 0 {
+        store.add_system_reservation(state.system_reservation);
+    }
+    outcome.system_reservation = state.system_reservation;
+    outcome.gas_moved = state.system_reservation;
+    outcome.context = store;
     outcome.debug = state.debug;
     outcome
 }
 
-/// Builds the outcome of a call that returned: the pages that changed (charged), the new
-/// allocations, the reply and messages.
-///
-/// `pristine` is the persisted region right after instantiation; `after` the same region after
-/// the call. A page's content before the call is its stored copy, or pristine when not stored.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn success_outcome(
-    memory: &ProgramMemory,
-    persisted_from: usize,
-    pristine: &[u8],
+/// Builds the outcome of a call that kept its effects: the pages that changed (charged), the
+/// new allocations, messages, reply, wakes, reservations, created programs.
+fn success_outcome(
+    call: &CallResult<'_>,
     after: &[u8],
-    gas_limit: u64,
     gas_burned: u64,
-    state: HostState,
+    mut state: HostState,
     schedule: &Schedule,
 ) -> ExecutionOutcome {
+    let memory = call.memory;
     let page_size = PAGE_SIZE as usize;
     let mut changes = MemoryChanges::default();
     let zero_page = vec![0u8; page_size];
-    let first_page = (persisted_from / page_size) as u32;
+    let first_page = (call.persisted_from / page_size) as u32;
     for (index, chunk) in after.chunks(page_size).enumerate() {
         let start = index * page_size;
         let page = first_page + index as u32;
-        let original = pristine.get(start..start + page_size).unwrap_or(&zero_page);
+        let original = call
+            .pristine
+            .get(start..start + page_size)
+            .unwrap_or(&zero_page);
         let stored = memory
             .pages
             .get(&page)
@@ -273,7 +358,7 @@ pub(crate) fn success_outcome(
         }
     }
 
-    if let Some(allocations) = state.allocations {
+    if let Some(allocations) = state.allocations.take() {
         let (_, tree, changed) = allocations.into_parts();
         if changed {
             let new: Vec<(u32, u32)> = tree
@@ -306,14 +391,83 @@ pub(crate) fn success_outcome(
         .cost_for_one()
         .saturating_mul(changes.pages.len() as u64);
     let gas_burned = gas_burned.saturating_add(upload_cost);
-    if gas_burned > gas_limit {
-        return ExecutionOutcome::trap(gas_limit, SimpleExecutionError::RanOutOfGas, Vec::new());
+    if gas_burned.saturating_add(state.gas_moved) > call.gas_limit {
+        let mut outcome = ExecutionOutcome::trap(
+            call.gas_limit.saturating_sub(state.system_reservation),
+            SimpleExecutionError::RanOutOfGas,
+            Vec::new(),
+        );
+        outcome.system_reservation = state.system_reservation;
+        outcome.gas_moved = state.system_reservation;
+        return outcome;
+    }
+
+    let status = match state.trap.take() {
+        Some(HostTrap::Wait(duration, kind)) => ExecutionStatus::Wait { duration, kind },
+        Some(HostTrap::Exit(inheritor)) => ExecutionStatus::Exit { inheritor },
+        _ => ExecutionStatus::Success,
+    };
+    let reservations = state
+        .reserver
+        .states()
+        .iter()
+        .filter_map(|(id, reservation)| match reservation {
+            GasReservationState::Created {
+                amount, duration, ..
+            } => Some(ReservationChange::Reserved {
+                id: *id,
+                amount: *amount,
+                duration: *duration,
+            }),
+            GasReservationState::Removed { .. } => Some(ReservationChange::Unreserved { id: *id }),
+            GasReservationState::Exists { .. } => None,
+        })
+        .collect();
+    let (context_outcome, mut store) = state.context.drain();
+    store.set_reservation_nonce(&state.reserver);
+    if state.system_reservation > 0 {
+        store.add_system_reservation(state.system_reservation);
+    }
+    let drained = context_outcome.drain();
+    let mut reply = None;
+    let mut messages = Vec::new();
+    for (dispatch, delay, reservation) in drained.outgoing_dispatches {
+        let (kind, message) = dispatch.into_parts();
+        let (id, _source, destination, payload, gas_limit, value, _details) = message.into_parts();
+        let payload = payload.into_vec();
+        if kind == DispatchKind::Reply {
+            reply = Some(OutgoingReply {
+                id,
+                payload,
+                value,
+                gas_limit,
+                reservation,
+            });
+        } else {
+            messages.push(OutgoingMessage {
+                kind,
+                id,
+                destination,
+                payload,
+                value,
+                gas_limit,
+                delay,
+                reservation,
+            });
+        }
     }
     ExecutionOutcome {
-        status: ExecutionStatus::Success,
+        status,
         gas_burned,
-        reply: state.reply,
-        messages: state.messages,
+        gas_moved: state.gas_moved,
+        reply,
+        messages,
+        programs: state.programs,
+        wakes: drained.awakening,
+        reply_deposits: drained.reply_deposits,
+        reservations,
+        system_reservation: state.system_reservation,
+        context: store,
         memory: changes,
         debug: state.debug,
     }

@@ -30,6 +30,7 @@ extern crate alloc;
 
 pub mod code;
 mod exec;
+mod host;
 pub mod memory;
 pub mod outcome;
 mod syscalls;
@@ -42,7 +43,23 @@ pub use exec::{precharge, MEMORY_SCAN_COST_PER_WASM_PAGE};
 pub use gear_core::gas_metering::Schedule;
 pub use memory::{PageData, ProgramMemory};
 pub use outcome::{
-    BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus, OutgoingMessage, OutgoingReply,
-    ProgramCode,
+    BlockInfo, Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, ExecutionStatus,
+    NewProgram, OutgoingMessage, OutgoingReply, ProgramCode, ReservationChange,
 };
 pub use wasmi_backend::{execute, WasmiExecutor};
+
+/// A backend that runs dispatches: [`WasmiExecutor`] on chain,
+/// `wasmtime_backend::WasmtimeExecutor` natively. Both give the same outcome, byte for byte.
+pub trait Executor {
+    /// Executes `dispatch` on the program with `code` and `memory`. With `key` (the `CodeId`), a
+    /// backend may cache the compiled code under it.
+    fn execute(
+        &mut self,
+        key: Option<[u8; 32]>,
+        code: ProgramCode<'_>,
+        memory: &ProgramMemory,
+        dispatch: Dispatch,
+        input: &ExecutionInput,
+        config: &ExecutionConfig,
+    ) -> ExecutionOutcome;
+}

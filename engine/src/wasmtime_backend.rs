@@ -7,26 +7,19 @@
 
 use crate::{
     code::MAX_PAGES,
-    exec::{
-        backend_error, entry_point, restore_pages, setup, success_outcome, trap_outcome, CallEnd,
-        Setup,
-    },
+    exec::{backend_error, entry_point, finish, restore_pages, setup, CallEnd, CallResult, Setup},
     memory::ProgramMemory,
-    outcome::{BlockInfo, Dispatch, ExecutionOutcome, ProgramCode},
-    syscalls::{charge, HostState, HostTrap, SyscallCtx},
-};
-use gear_core::{
-    costs::CostToken,
-    gas::ChargeError,
-    gas_metering::Schedule,
-    memory::{AllocError, HostPointer, Memory as GearMemory, MemoryError, NoopGrowHandler},
-    pages::WasmPagesAmount,
+    outcome::{Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, ProgramCode},
+    Executor,
+    host::{call, linked_syscalls, signature, Host},
+    syscalls::HostState,
 };
 use gear_core_errors::SimpleExecutionError;
-use gear_wasm_instrument::{SystemBreakCode, GLOBAL_NAME_GAS};
+use gear_wasm_instrument::GLOBAL_NAME_GAS;
 use std::sync::OnceLock;
 use wasmtime::{
-    Caller, Config, Engine, Global, Linker, Memory, MemoryType, Module, Store, Trap, Val,
+    Caller, Config, Engine, FuncType, Global, Linker, Memory, MemoryType, Module, Store, Trap,
+    Val, ValType,
 };
 
 /// Native stack wasm code may use: enough for every call depth Gear's stack limiter allows, so
@@ -52,184 +45,94 @@ fn engine() -> &'static Engine {
     })
 }
 
-fn read_gas(caller: &mut Caller<'_, StoreData>) -> u64 {
-    match caller.data().gas {
-        Some(global) => global.get(&mut *caller).i64().unwrap_or(0) as u64,
-        None => 0,
-    }
-}
+/// [`Host`] over a wasmtime caller.
+struct WasmtimeHost<'a, 'b>(&'a mut Caller<'b, StoreData>);
 
-fn write_gas(caller: &mut Caller<'_, StoreData>, gas: u64) {
-    if let Some(global) = caller.data().gas {
-        // The global is a mutable i64 injected by instrumentation: setting it cannot fail.
-        let _ = global.set(&mut *caller, Val::I64(gas as i64));
-    }
-}
-
-fn raise(caller: &mut Caller<'_, StoreData>, trap: HostTrap) -> wasmtime::Error {
-    caller.data_mut().state.trap = Some(trap);
-    wasmtime::Error::msg("gear syscall trap")
-}
-
-fn with_ctx<R>(
-    caller: &mut Caller<'_, StoreData>,
-    f: impl FnOnce(&mut SyscallCtx<'_>) -> Result<R, HostTrap>,
-) -> wasmtime::Result<R> {
-    let Some(memory) = caller.data().memory else {
-        return Err(wasmtime::Error::msg("memory is not set up"));
-    };
-    let mut gas = read_gas(caller);
-    let result = {
-        let (mem, data) = memory.data_and_store_mut(&mut *caller);
-        let mut ctx = SyscallCtx {
-            mem,
-            state: &mut data.state,
-            gas: &mut gas,
-        };
-        f(&mut ctx)
-    };
-    write_gas(caller, gas);
-    result.map_err(|trap| raise(caller, trap))
-}
-
-/// `gear_core`'s memory interface over a wasmtime memory, for `AllocationsContext::alloc`.
-struct WasmtimeMemory(Memory);
-
-impl<'a> GearMemory<Caller<'a, StoreData>> for WasmtimeMemory {
-    type GrowError = wasmtime::Error;
-
-    fn grow(
-        &self,
-        ctx: &mut Caller<'a, StoreData>,
-        pages: WasmPagesAmount,
-    ) -> Result<(), Self::GrowError> {
-        self.0.grow(ctx, u64::from(u32::from(pages))).map(|_| ())
+impl Host for WasmtimeHost<'_, '_> {
+    fn parts(&mut self) -> (&mut [u8], &mut HostState) {
+        match self.0.data().memory {
+            Some(memory) => {
+                let (mem, data) = memory.data_and_store_mut(&mut *self.0);
+                (mem, &mut data.state)
+            }
+            None => (&mut [], &mut self.0.data_mut().state),
+        }
     }
 
-    fn size(&self, ctx: &Caller<'a, StoreData>) -> WasmPagesAmount {
-        let pages = u32::try_from(self.0.size(ctx)).unwrap_or(u32::MAX);
-        WasmPagesAmount::try_from(pages).unwrap_or(WasmPagesAmount::UPPER)
+    fn memory(&self) -> &[u8] {
+        match self.0.data().memory {
+            Some(memory) => memory.data(&*self.0),
+            None => &[],
+        }
     }
 
-    fn write(
-        &self,
-        ctx: &mut Caller<'a, StoreData>,
-        offset: u32,
-        buffer: &[u8],
-    ) -> Result<(), MemoryError> {
+    fn memory_pages(&self) -> u32 {
         self.0
-            .write(ctx, offset as usize, buffer)
-            .map_err(|_| MemoryError::AccessOutOfBounds)
+            .data()
+            .memory
+            .map(|memory| u32::try_from(memory.size(&*self.0)).unwrap_or(u32::MAX))
+            .unwrap_or(0)
     }
 
-    fn read(
-        &self,
-        ctx: &Caller<'a, StoreData>,
-        offset: u32,
-        buffer: &mut [u8],
-    ) -> Result<(), MemoryError> {
-        self.0
-            .read(ctx, offset as usize, buffer)
-            .map_err(|_| MemoryError::AccessOutOfBounds)
+    fn grow(&mut self, pages: u32) -> Result<(), ()> {
+        let memory = self.0.data().memory.ok_or(())?;
+        memory
+            .grow(&mut *self.0, u64::from(pages))
+            .map(|_| ())
+            .map_err(|_| ())
     }
 
-    unsafe fn get_buffer_host_addr_unsafe(&self, ctx: &Caller<'a, StoreData>) -> HostPointer {
-        self.0.data(ctx).as_ptr() as HostPointer
+    fn gas(&mut self) -> u64 {
+        match self.0.data().gas {
+            Some(global) => global.get(&mut *self.0).i64().unwrap_or(0) as u64,
+            None => 0,
+        }
     }
-}
 
-fn alloc(caller: &mut Caller<'_, StoreData>, pages: u32) -> wasmtime::Result<u32> {
-    let mut gas = read_gas(caller);
-    let cost = caller.data().state.costs.cost_for_token(CostToken::Alloc);
-    if let Err(trap) = charge(&mut gas, cost) {
-        write_gas(caller, gas);
-        return Err(raise(caller, trap));
+    fn set_gas(&mut self, gas: u64) {
+        if let Some(global) = self.0.data().gas {
+            // The global is a mutable i64 injected by instrumentation: setting it cannot fail.
+            let _ = global.set(&mut *self.0, Val::I64(gas as i64));
+        }
     }
-    let (grow_base, grow_per_page) = caller.data().state.mem_grow;
-    let Some(memory) = caller.data().memory else {
-        return Err(wasmtime::Error::msg("memory is not set up"));
-    };
-    let Some(mut allocations) = caller.data_mut().state.allocations.take() else {
-        write_gas(caller, gas);
-        return Ok(u32::MAX);
-    };
-    let result = match WasmPagesAmount::try_from(pages) {
-        Err(_) => Err(AllocError::ProgramAllocOutOfBounds),
-        Ok(amount) => allocations.alloc::<_, NoopGrowHandler>(
-            caller,
-            &mut WasmtimeMemory(memory),
-            amount,
-            |grow: WasmPagesAmount| {
-                let cost =
-                    grow_base.saturating_add(grow_per_page.saturating_mul(u32::from(grow).into()));
-                charge(&mut gas, cost).map_err(|_| ChargeError::GasLimitExceeded)
-            },
-        ),
-    };
-    caller.data_mut().state.allocations = Some(allocations);
-    write_gas(caller, gas);
-    match result {
-        Ok(page) => Ok(u32::from(page)),
-        Err(AllocError::GasCharge(_)) => Err(raise(caller, HostTrap::OutOfGas)),
-        Err(_) => Ok(u32::MAX),
-    }
-}
-
-macro_rules! syscall {
-    ($linker:ident, $name:literal, || $method:ident) => {
-        syscall!($linker, $name, | | $method);
-    };
-    ($linker:ident, $name:literal, |$($arg:ident : $ty:ty),*| $method:ident) => {
-        $linker.func_wrap("env", $name, |mut caller: Caller<'_, StoreData>, $($arg: $ty),*| {
-            with_ctx(&mut caller, |ctx| ctx.$method($($arg),*))
-        })?;
-    };
 }
 
 fn link(linker: &mut Linker<StoreData>) -> wasmtime::Result<()> {
-    syscall!(
-        linker,
-        "gr_read",
-        |at: u32, len: u32, buffer: u32, err: u32| gr_read
-    );
-    syscall!(linker, "gr_size", |ptr: u32| gr_size);
-    syscall!(
-        linker,
-        "gr_reply",
-        |payload: u32, len: u32, value: u32, err: u32| gr_reply
-    );
-    syscall!(linker, "gr_panic", |payload: u32, len: u32| gr_panic);
-    syscall!(linker, "gr_oom_panic", || gr_oom_panic);
-    syscall!(linker, "gr_source", |ptr: u32| gr_source);
-    syscall!(linker, "gr_message_id", |ptr: u32| gr_message_id);
-    syscall!(linker, "gr_program_id", |ptr: u32| gr_program_id);
-    syscall!(linker, "gr_value", |ptr: u32| gr_value);
-    syscall!(linker, "gr_gas_available", |ptr: u32| gr_gas_available);
-    syscall!(linker, "gr_block_height", |ptr: u32| gr_block_height);
-    syscall!(linker, "gr_block_timestamp", |ptr: u32| gr_block_timestamp);
-    syscall!(linker, "gr_debug", |payload: u32, len: u32| gr_debug);
-    syscall!(linker, "free", |page: u32| free);
-    syscall!(linker, "free_range", |start: u32, end: u32| free_range);
-    linker.func_wrap(
-        "env",
-        "alloc",
-        |mut caller: Caller<'_, StoreData>, pages: u32| alloc(&mut caller, pages),
-    )?;
-    linker.func_wrap(
-        "env",
-        "gr_system_break",
-        |mut caller: Caller<'_, StoreData>, code: u32| -> wasmtime::Result<()> {
-            let trap = match SystemBreakCode::try_from(code) {
-                Ok(SystemBreakCode::OutOfGas) => {
-                    write_gas(&mut caller, 0);
-                    HostTrap::OutOfGas
+    for name in linked_syscalls() {
+        let (params, results) = signature(name);
+        let ty = |i64s: Vec<bool>| {
+            i64s.into_iter()
+                .map(|i64| if i64 { ValType::I64 } else { ValType::I32 })
+                .collect::<Vec<_>>()
+        };
+        let ty = FuncType::new(engine(), ty(params), ty(results));
+        linker.func_new(
+            "env",
+            name.to_str(),
+            ty,
+            move |mut caller: Caller<'_, StoreData>, params: &[Val], results: &mut [Val]| {
+                let mut args = [0u64; 8];
+                for (slot, value) in args.iter_mut().zip(params) {
+                    *slot = match value {
+                        Val::I32(v) => u64::from(*v as u32),
+                        Val::I64(v) => *v as u64,
+                        _ => 0,
+                    };
                 }
-                Ok(SystemBreakCode::StackLimitExceeded) => HostTrap::StackLimitExceeded,
-                Err(_) => HostTrap::UnknownSystemBreak(code),
-            };
-            Err(raise(&mut caller, trap))
-        },
-    )?;
+                let args = &args[..params.len().min(8)];
+                match call(&mut WasmtimeHost(&mut caller), name, args) {
+                    Ok(result) => {
+                        if let (Some(value), Some(slot)) = (result, results.first_mut()) {
+                            *slot = Val::I32(value);
+                        }
+                        Ok(())
+                    }
+                    // The trap itself travels in the host state; the error only unwinds.
+                    Err(()) => Err(wasmtime::Error::msg("gear syscall trap")),
+                }
+            },
+        )?;
+    }
     Ok(())
 }
 
@@ -245,58 +148,58 @@ pub fn execute(
     code: ProgramCode<'_>,
     memory: &ProgramMemory,
     dispatch: Dispatch,
-    block: BlockInfo,
-    gas_limit: u64,
-    value_available: u128,
-    schedule: &Schedule,
+    input: &ExecutionInput,
+    config: &ExecutionConfig,
 ) -> ExecutionOutcome {
     // A thread of its own, so deep (but allowed) recursion has the native stack it needs.
     std::thread::scope(|scope| {
         let run = std::thread::Builder::new()
             .stack_size(THREAD_STACK)
-            .spawn_scoped(scope, || {
-                execute_here(
-                    code,
-                    memory,
-                    dispatch,
-                    block,
-                    gas_limit,
-                    value_available,
-                    schedule,
-                )
-            });
+            .spawn_scoped(scope, || execute_here(code, memory, dispatch, input, config));
         match run.map(|handle| handle.join()) {
             Ok(Ok(outcome)) => outcome,
-            _ => backend_error(gas_limit, format_args!("wasmtime execution thread failed")),
+            _ => backend_error(
+                input.gas_limit,
+                format_args!("wasmtime execution thread failed"),
+            ),
         }
     })
+}
+
+/// The wasmtime backend as an [`Executor`] (compiles the code on every call).
+#[derive(Default)]
+pub struct WasmtimeExecutor;
+
+impl Executor for WasmtimeExecutor {
+    fn execute(
+        &mut self,
+        _key: Option<[u8; 32]>,
+        code: ProgramCode<'_>,
+        memory: &ProgramMemory,
+        dispatch: Dispatch,
+        input: &ExecutionInput,
+        config: &ExecutionConfig,
+    ) -> ExecutionOutcome {
+        execute(code, memory, dispatch, input, config)
+    }
 }
 
 fn execute_here(
     code: ProgramCode<'_>,
     memory: &ProgramMemory,
     dispatch: Dispatch,
-    block: BlockInfo,
-    gas_limit: u64,
-    value_available: u128,
-    schedule: &Schedule,
+    input: &ExecutionInput,
+    config: &ExecutionConfig,
 ) -> ExecutionOutcome {
     let kind = dispatch.kind;
+    let gas_limit = input.gas_limit;
     let Setup {
         precharged,
         gas_left,
         memory_pages,
         persisted_from,
         state,
-    } = match setup(
-        &code,
-        memory,
-        dispatch,
-        block,
-        gas_limit,
-        value_available,
-        schedule,
-    ) {
+    } = match setup(&code, memory, dispatch, input, config) {
         Ok(setup) => setup,
         Err(outcome) => return *outcome,
     };
@@ -360,39 +263,37 @@ fn execute_here(
         Err(e) => return backend_error(precharged, format_args!("entry point: {e}")),
     };
     let result = entry.call(&mut store, ());
-    let remaining = gas_global.get(&mut store).i64().unwrap_or(0) as u64;
-    let gas_burned = gas_limit.saturating_sub(remaining.min(gas_left));
-
-    match result {
-        Ok(()) => {
-            let after = wasm_memory
-                .data(&store)
-                .get(persisted_from..)
-                .unwrap_or_default()
-                .to_vec();
-            let state = store.into_data().state;
-            success_outcome(
-                memory,
-                persisted_from,
-                &pristine,
-                &after,
-                gas_limit,
-                gas_burned,
-                state,
-                schedule,
-            )
-        }
-        Err(err) => {
-            let state = store.into_data().state;
-            let end = if state.trap.is_some() {
-                CallEnd::Host
-            } else if let Some(trap) = err.downcast_ref::<Trap>() {
-                CallEnd::Engine(trap_reason(*trap))
-            } else {
+    let remaining = (gas_global.get(&mut store).i64().unwrap_or(0) as u64).min(gas_left);
+    let end = match result {
+        Ok(()) => CallEnd::Returned,
+        Err(_) if store.data().state.trap.is_some() => CallEnd::Host,
+        Err(err) => match err.downcast_ref::<Trap>() {
+            Some(trap) => CallEnd::Engine(trap_reason(*trap)),
+            None => {
                 log::error!(target: "gear::engine", "wasmtime failed: {err}");
                 CallEnd::Backend
-            };
-            trap_outcome(gas_limit, gas_burned, end, state)
-        }
-    }
+            }
+        },
+    };
+    let after = end.keeps_effects(&store.data().state).then(|| {
+        wasm_memory
+            .data(&store)
+            .get(persisted_from..)
+            .unwrap_or_default()
+            .to_vec()
+    });
+    let state = store.into_data().state;
+    finish(
+        CallResult {
+            memory,
+            persisted_from,
+            pristine: &pristine,
+            after: after.as_deref(),
+            gas_limit,
+            remaining,
+            end,
+        },
+        state,
+        &config.schedule,
+    )
 }

@@ -5,7 +5,8 @@
 use codec::Encode;
 use gear_core::message::DispatchKind;
 use gear_engine::{
-    validate_and_instrument, wasmtime_backend, BlockInfo, Dispatch, ExecutionOutcome, ProgramCode,
+    validate_and_instrument, wasmtime_backend, BlockInfo, Dispatch, ExecutionConfig, ExecutionInput,
+    ExecutionOutcome, ProgramCode,
     ProgramMemory, Schedule, ValidatedCode,
 };
 use gprimitives::{ActorId, MessageId};
@@ -16,10 +17,8 @@ type Execute = fn(
     ProgramCode<'_>,
     &ProgramMemory,
     Dispatch,
-    BlockInfo,
-    u64,
-    u128,
-    &Schedule,
+    &ExecutionInput,
+    &ExecutionConfig,
 ) -> ExecutionOutcome;
 
 /// Runs `script` (a sequence of dispatches) on one backend, applying memory changes between
@@ -45,15 +44,10 @@ fn run(
                 destination: ActorId::from(2u64),
                 payload: payload.clone(),
                 value: 0,
-                reply_details: None,
+                details: None,
+        context: None,
             },
-            BlockInfo {
-                height: 3,
-                timestamp: 18_000,
-            },
-            *gas,
-            0,
-            &Schedule::default(),
+            &ExecutionInput { block: BlockInfo { height: 3, timestamp: 18_000, ..Default::default() }, gas_limit: *gas, ..Default::default() }, &ExecutionConfig::default(),
         );
         if !outcome.is_trap() {
             outcome.memory.clone().apply(&mut memory);

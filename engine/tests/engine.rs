@@ -6,7 +6,8 @@ use gear_core::message::DispatchKind;
 use gear_core_errors::SimpleExecutionError;
 use gear_engine::{
     code::{CodeError, MAX_PAGES},
-    execute, validate_and_instrument, BlockInfo, Dispatch, ExecutionOutcome, ExecutionStatus,
+    execute, validate_and_instrument, BlockInfo, Dispatch, ExecutionConfig, ExecutionInput,
+    ExecutionOutcome, ExecutionStatus, Executor,
     ProgramCode, ProgramMemory, Schedule, ValidatedCode,
 };
 use gprimitives::{ActorId, MessageId};
@@ -29,7 +30,8 @@ fn dispatch(kind: DispatchKind, payload: &[u8], nonce: u64) -> Dispatch {
         destination: ActorId::from(2u64),
         payload: payload.to_vec(),
         value: 0,
-        reply_details: None,
+        details: None,
+        context: None,
     }
 }
 
@@ -58,13 +60,7 @@ impl Program {
             },
             &self.memory,
             dispatch(kind, payload, self.nonce),
-            BlockInfo {
-                height: 7,
-                timestamp: 42_000,
-            },
-            gas,
-            0,
-            &Schedule::default(),
+            &ExecutionInput { block: BlockInfo { height: 7, timestamp: 42_000, ..Default::default() }, gas_limit: gas, ..Default::default() }, &ExecutionConfig::default(),
         );
         if !outcome.is_trap() {
             outcome.memory.clone().apply(&mut self.memory);
@@ -362,13 +358,6 @@ fn validation_rules() {
             |e| matches!(e, CodeError::UnknownImport { module, .. } if module == "evil"),
         ),
         (
-            "syscall not implemented yet",
-            wat(&format!(
-                r#"(module {memory} (import "env" "gr_leave" (func)) {handle})"#
-            )),
-            |e| matches!(e, CodeError::UnsupportedSyscall { name } if name == "gr_leave"),
-        ),
-        (
             "wrong syscall signature",
             wat(&format!(
                 r#"(module {memory} (import "env" "gr_size" (func (param i64))) {handle})"#
@@ -523,13 +512,7 @@ fn cached_executor_gives_the_same_outcomes() {
             },
             &cached_memory,
             dispatch(kind, &payload, i as u64 + 1),
-            BlockInfo {
-                height: 7,
-                timestamp: 42_000,
-            },
-            GAS,
-            0,
-            &Schedule::default(),
+            &ExecutionInput { block: BlockInfo { height: 7, timestamp: 42_000, ..Default::default() }, gas_limit: GAS, ..Default::default() }, &ExecutionConfig::default(),
         );
         assert_eq!(outcome, expected, "dispatch {i}");
         if !outcome.is_trap() {

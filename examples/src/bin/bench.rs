@@ -13,7 +13,8 @@
 
 use gear_core::message::DispatchKind;
 use gear_engine::{
-    validate_and_instrument, wasmtime_backend, BlockInfo, Dispatch, ExecutionOutcome, ProgramCode,
+    validate_and_instrument, wasmtime_backend, Dispatch, ExecutionConfig, ExecutionInput,
+    ExecutionOutcome, Executor, ProgramCode,
     ProgramMemory, Schedule, ValidatedCode,
 };
 use gprimitives::{ActorId, MessageId};
@@ -69,10 +70,8 @@ type Execute = fn(
     ProgramCode<'_>,
     &ProgramMemory,
     Dispatch,
-    BlockInfo,
-    u64,
-    u128,
-    &Schedule,
+    &ExecutionInput,
+    &ExecutionConfig,
 ) -> ExecutionOutcome;
 
 fn dispatch(kind: DispatchKind, payload: &[u8]) -> Dispatch {
@@ -83,7 +82,8 @@ fn dispatch(kind: DispatchKind, payload: &[u8]) -> Dispatch {
         destination: ActorId::from(2u64),
         payload: payload.to_vec(),
         value: 0,
-        reply_details: None,
+        details: None,
+        context: None,
     }
 }
 
@@ -101,10 +101,7 @@ fn run(
         },
         memory,
         dispatch(kind, payload),
-        BlockInfo::default(),
-        400_000_000_000,
-        0,
-        &Schedule::default(),
+        &ExecutionInput { gas_limit: 400_000_000_000, ..Default::default() }, &ExecutionConfig::default(),
     )
 }
 
@@ -196,10 +193,7 @@ fn main() {
             },
             memory,
             dispatch(kind, payload),
-            BlockInfo::default(),
-            400_000_000_000,
-            0,
-            &Schedule::default(),
+            &ExecutionInput { gas_limit: 400_000_000_000, ..Default::default() }, &ExecutionConfig::default(),
         )
     };
     let mut memory = ProgramMemory::default();
