@@ -17,8 +17,8 @@ use gear_core::{
     gas_metering::Schedule,
     memory::AllocationsContext,
     message::{DispatchKind, IncomingDispatch, IncomingMessage, MessageContext},
-    reservation::{GasReservationState, GasReserver},
     pages::{numerated::tree::IntervalsTree, WasmPage, WasmPagesAmount},
+    reservation::{GasReservationState, GasReserver},
 };
 use gear_core_errors::SimpleExecutionError;
 
@@ -180,7 +180,11 @@ pub(crate) fn setup(
         IncomingMessage::new(id, source, payload, gas_limit, value, details),
         context,
     );
-    let reserver = GasReserver::new(&incoming, input.reservations.clone(), config.max_reservations);
+    let reserver = GasReserver::new(
+        &incoming,
+        input.reservations.clone(),
+        config.max_reservations,
+    );
     let process_costs = schedule.process_costs();
     let settings = context_settings(
         process_costs.db.write.cost_for_one(),
@@ -288,7 +292,11 @@ pub(crate) struct CallResult<'a> {
 }
 
 /// Builds the journal of a call.
-pub(crate) fn finish(call: CallResult<'_>, mut state: HostState, schedule: &Schedule) -> ExecutionOutcome {
+pub(crate) fn finish(
+    call: CallResult<'_>,
+    mut state: HostState,
+    schedule: &Schedule,
+) -> ExecutionOutcome {
     let gas_burned = call
         .gas_limit
         .saturating_sub(call.remaining)

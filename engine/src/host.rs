@@ -55,7 +55,11 @@ pub(crate) fn signature(name: SyscallName) -> (alloc::vec::Vec<bool>, alloc::vec
 /// Runs syscall `name` with `args` (each widened to `u64`). `Ok(Some(v))` is the `i32` result of
 /// a syscall that has one. `Err(())` means the program stops: the reason is in the host state's
 /// `trap`, for the backend to unwind with.
-pub(crate) fn call(host: &mut impl Host, name: SyscallName, args: &[u64]) -> Result<Option<i32>, ()> {
+pub(crate) fn call(
+    host: &mut impl Host,
+    name: SyscallName,
+    args: &[u64],
+) -> Result<Option<i32>, ()> {
     let result = match name {
         SyscallName::Alloc => alloc(host, arg(args, 0)).map(|page| Some(page as i32)),
         SyscallName::SystemBreak => Err(system_break(host, arg(args, 0))),

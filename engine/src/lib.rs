@@ -38,9 +38,13 @@ mod wasmi_backend;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime_backend;
 
-pub use code::{validate_and_instrument, CodeError, ProgramCodeMeta, ValidatedCode};
+pub use code::{
+    validate_and_instrument, validate_and_instrument_with, CodeError, ProgramCodeMeta,
+    ValidatedCode,
+};
 pub use exec::{precharge, MEMORY_SCAN_COST_PER_WASM_PAGE};
 pub use gear_core::gas_metering::Schedule;
+pub use gear_wasm_instrument::SyscallName;
 pub use memory::{PageData, ProgramMemory};
 pub use outcome::{
     BlockInfo, Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, ExecutionStatus,

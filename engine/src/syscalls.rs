@@ -164,7 +164,11 @@ pub(crate) struct HostState {
 pub(crate) const MAX_DEBUG_BYTES: usize = 64 * 1024;
 
 /// The fees of Gear's `ContextSettings` as multiples of one storage write.
-pub(crate) fn context_settings(db_write: u64, outgoing_limit: u32, outgoing_bytes: u32) -> ContextSettings {
+pub(crate) fn context_settings(
+    db_write: u64,
+    outgoing_limit: u32,
+    outgoing_bytes: u32,
+) -> ContextSettings {
     ContextSettings {
         sending_fee: db_write.saturating_mul(2),
         scheduled_sending_fee: db_write.saturating_mul(4),
@@ -284,10 +288,12 @@ impl SyscallCtx<'_> {
     }
 
     fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), HostTrap> {
-        let range = self.range(ptr, data.len() as u32).ok_or(HostTrap::OutOfBounds {
-            ptr,
-            len: data.len() as u32,
-        })?;
+        let range = self
+            .range(ptr, data.len() as u32)
+            .ok_or(HostTrap::OutOfBounds {
+                ptr,
+                len: data.len() as u32,
+            })?;
         self.mem[range].copy_from_slice(data);
         Ok(())
     }
@@ -371,7 +377,9 @@ impl SyscallCtx<'_> {
             S::Free => return self.free(u(0)).map(Some),
             S::FreeRange => return self.free_range(u(0), u(1)).map(Some),
             S::Alloc | S::SystemBreak => {
-                return Err(HostTrap::Unrecoverable("backend syscall dispatched as common"))
+                return Err(HostTrap::Unrecoverable(
+                    "backend syscall dispatched as common",
+                ))
             }
             S::Read => self.gr_read(u(0), u(1), u(2), u(3)),
             S::Size => self.info(CostToken::Size, u(0), |s| {
@@ -473,7 +481,9 @@ impl SyscallCtx<'_> {
             S::ReservationSendCommit => {
                 self.charge(CostToken::ReservationSendCommit)?;
                 let (handle, rid_pid_value, delay, err) = (u(0), u(1), u(2), u(3));
-                self.fallible(err, |s| s.reservation_send_commit(handle, rid_pid_value, Vec::new(), delay))
+                self.fallible(err, |s| {
+                    s.reservation_send_commit(handle, rid_pid_value, Vec::new(), delay)
+                })
             }
             // Replying.
             S::Reply => self.gr_reply(Some((u(0), u(1))), None, u(2), u(3)),
@@ -494,7 +504,9 @@ impl SyscallCtx<'_> {
             S::ReplyPushInput => {
                 self.charge(CostToken::ReplyPushInput)?;
                 let (offset, len, err) = (u(0), u(1), u(2));
-                self.fallible(err, |s| s.reply_push_input(offset, len).map(|r| r.map(|()| [])))
+                self.fallible(err, |s| {
+                    s.reply_push_input(offset, len).map(|r| r.map(|()| []))
+                })
             }
             S::ReplyInput => self.gr_reply_input(u(0), u(1), None, u(2), u(3)),
             S::ReplyInputWGas => self.gr_reply_input(u(0), u(1), Some(g(2)), u(3), u(4)),
@@ -792,7 +804,14 @@ impl SyscallCtx<'_> {
             if let Err(e) = s.send_push_input(handle, offset, len)? {
                 return Ok(Err(e));
             }
-            s.send_commit(handle, destination.into(), Vec::new(), gas_limit, value, delay)
+            s.send_commit(
+                handle,
+                destination.into(),
+                Vec::new(),
+                gas_limit,
+                value,
+                delay,
+            )
         })
     }
 
@@ -847,7 +866,9 @@ impl SyscallCtx<'_> {
         err: u32,
     ) -> Result<(), HostTrap> {
         self.charge(CostToken::SendPushInput)?;
-        self.fallible(err, |s| Ok(s.send_push_input(handle, offset, len)?.map(|()| [])))
+        self.fallible(err, |s| {
+            Ok(s.send_push_input(handle, offset, len)?.map(|()| []))
+        })
     }
 
     fn gr_send_commit(
@@ -867,7 +888,14 @@ impl SyscallCtx<'_> {
                 Ok(hv) => hv,
                 Err(e) => return Ok(Err(e)),
             };
-            s.send_commit(handle, destination.into(), Vec::new(), gas_limit, value, delay)
+            s.send_commit(
+                handle,
+                destination.into(),
+                Vec::new(),
+                gas_limit,
+                value,
+                delay,
+            )
         })
     }
 
@@ -1172,7 +1200,9 @@ impl SyscallCtx<'_> {
                 return Ok(Err(code(ReservationError::ZeroReservationDuration)));
             }
             if amount < s.state.config.mailbox_threshold {
-                return Ok(Err(code(ReservationError::ReservationBelowMailboxThreshold)));
+                return Ok(Err(code(
+                    ReservationError::ReservationBelowMailboxThreshold,
+                )));
             }
             let rent = s
                 .state

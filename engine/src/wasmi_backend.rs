@@ -6,11 +6,11 @@ use crate::{
         backend_error, entry_point, finish, restore_pages, setup, CallEnd, CallResult, Setup,
         MAX_CALL_DEPTH,
     },
+    host::{call, linked_syscalls, signature, Host},
     memory::ProgramMemory,
     outcome::{Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, ProgramCode},
-    Executor,
-    host::{call, linked_syscalls, signature, Host},
     syscalls::HostState,
+    Executor,
 };
 use alloc::format;
 use gear_core::gas_metering::Schedule;
@@ -220,7 +220,16 @@ impl Executor for WasmiExecutor {
         let Some(linker) = self.linker.as_ref() else {
             return backend_error(precharged, format_args!("no linker"));
         };
-        run(&engine, linker, &module, kind, memory, input.gas_limit, setup, &config.schedule)
+        run(
+            &engine,
+            linker,
+            &module,
+            kind,
+            memory,
+            input.gas_limit,
+            setup,
+            &config.schedule,
+        )
     }
 }
 
@@ -308,15 +317,13 @@ fn run(
             }
         },
     };
-    let after = end
-        .keeps_effects(&store.data().state)
-        .then(|| {
-            wasm_memory
-                .data(&store)
-                .get(persisted_from..)
-                .unwrap_or_default()
-                .to_vec()
-        });
+    let after = end.keeps_effects(&store.data().state).then(|| {
+        wasm_memory
+            .data(&store)
+            .get(persisted_from..)
+            .unwrap_or_default()
+            .to_vec()
+    });
     let state = store.into_data().state;
     finish(
         CallResult {

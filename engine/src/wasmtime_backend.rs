@@ -8,18 +8,18 @@
 use crate::{
     code::MAX_PAGES,
     exec::{backend_error, entry_point, finish, restore_pages, setup, CallEnd, CallResult, Setup},
+    host::{call, linked_syscalls, signature, Host},
     memory::ProgramMemory,
     outcome::{Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, ProgramCode},
-    Executor,
-    host::{call, linked_syscalls, signature, Host},
     syscalls::HostState,
+    Executor,
 };
 use gear_core_errors::SimpleExecutionError;
 use gear_wasm_instrument::GLOBAL_NAME_GAS;
 use std::sync::OnceLock;
 use wasmtime::{
-    Caller, Config, Engine, FuncType, Global, Linker, Memory, MemoryType, Module, Store, Trap,
-    Val, ValType,
+    Caller, Config, Engine, FuncType, Global, Linker, Memory, MemoryType, Module, Store, Trap, Val,
+    ValType,
 };
 
 /// Native stack wasm code may use: enough for every call depth Gear's stack limiter allows, so
@@ -155,7 +155,9 @@ pub fn execute(
     std::thread::scope(|scope| {
         let run = std::thread::Builder::new()
             .stack_size(THREAD_STACK)
-            .spawn_scoped(scope, || execute_here(code, memory, dispatch, input, config));
+            .spawn_scoped(scope, || {
+                execute_here(code, memory, dispatch, input, config)
+            });
         match run.map(|handle| handle.join()) {
             Ok(Ok(outcome)) => outcome,
             _ => backend_error(

@@ -5,9 +5,8 @@
 use codec::Encode;
 use gear_core::message::DispatchKind;
 use gear_engine::{
-    validate_and_instrument, wasmtime_backend, BlockInfo, Dispatch, ExecutionConfig, ExecutionInput,
-    ExecutionOutcome, ProgramCode,
-    ProgramMemory, Schedule, ValidatedCode,
+    validate_and_instrument, wasmtime_backend, BlockInfo, Dispatch, ExecutionConfig,
+    ExecutionInput, ExecutionOutcome, ProgramCode, ProgramMemory, Schedule, ValidatedCode,
 };
 use gprimitives::{ActorId, MessageId};
 
@@ -45,9 +44,18 @@ fn run(
                 payload: payload.clone(),
                 value: 0,
                 details: None,
-        context: None,
+                context: None,
             },
-            &ExecutionInput { block: BlockInfo { height: 3, timestamp: 18_000, ..Default::default() }, gas_limit: *gas, ..Default::default() }, &ExecutionConfig::default(),
+            &ExecutionInput {
+                block: BlockInfo {
+                    height: 3,
+                    timestamp: 18_000,
+                    ..Default::default()
+                },
+                gas_limit: *gas,
+                ..Default::default()
+            },
+            &ExecutionConfig::default(),
         );
         if !outcome.is_trap() {
             outcome.memory.clone().apply(&mut memory);

@@ -6,9 +6,9 @@ use gear_core::message::DispatchKind;
 use gear_core_errors::SimpleExecutionError;
 use gear_engine::{
     code::{CodeError, MAX_PAGES},
-    execute, validate_and_instrument, BlockInfo, Dispatch, ExecutionConfig, ExecutionInput,
-    ExecutionOutcome, ExecutionStatus, Executor,
-    ProgramCode, ProgramMemory, Schedule, ValidatedCode,
+    execute, validate_and_instrument, validate_and_instrument_with, BlockInfo, Dispatch,
+    ExecutionConfig, ExecutionInput, ExecutionOutcome, ExecutionStatus, Executor, ProgramCode,
+    ProgramMemory, Schedule, SyscallName, ValidatedCode,
 };
 use gprimitives::{ActorId, MessageId};
 
@@ -60,7 +60,16 @@ impl Program {
             },
             &self.memory,
             dispatch(kind, payload, self.nonce),
-            &ExecutionInput { block: BlockInfo { height: 7, timestamp: 42_000, ..Default::default() }, gas_limit: gas, ..Default::default() }, &ExecutionConfig::default(),
+            &ExecutionInput {
+                block: BlockInfo {
+                    height: 7,
+                    timestamp: 42_000,
+                    ..Default::default()
+                },
+                gas_limit: gas,
+                ..Default::default()
+            },
+            &ExecutionConfig::default(),
         );
         if !outcome.is_trap() {
             outcome.memory.clone().apply(&mut self.memory);
@@ -317,122 +326,290 @@ fn examples_validate_and_grow_under_instrumentation() {
     }
 }
 
-/// One row per validation rule: a module and the error it must get.
+/// Every `CodeError` variant, by name: the table below must cover each.
+const ALL_CODE_ERRORS: &[&str] = &[
+    "CodeTooLarge",
+    "InstrumentedCodeTooLarge",
+    "InvalidWasm",
+    "UnknownImport",
+    "UnsupportedSyscall",
+    "InvalidSyscallSignature",
+    "DuplicateImport",
+    "UnexpectedImportKind",
+    "MissingMemory",
+    "MemoryTooLarge",
+    "MissingSection",
+    "UnsupportedSection",
+    "MissingEntryPoint",
+    "ExcessExport",
+    "InvalidExportSignature",
+    "ExportOfImportedFunction",
+    "StackEndNotAligned",
+    "StackEndOutOfStaticMemory",
+    "DataSegmentOverlapsStack",
+    "DataSegmentEndOverflow",
+    "DataSegmentOutOfStaticMemory",
+    "TooManyDataSegments",
+    "TypeSectionTooLarge",
+    "TooManyParameters",
+    "InstrumentationFailed",
+];
+
+fn pad_with_custom_section(mut code: Vec<u8>, pad: usize) -> Vec<u8> {
+    code.push(0);
+    let mut len = pad as u32 + 2;
+    loop {
+        let byte = (len & 0x7f) as u8;
+        len >>= 7;
+        if len == 0 {
+            code.push(byte);
+            break;
+        }
+        code.push(byte | 0x80);
+    }
+    code.extend_from_slice(&[1, b'x']);
+    code.extend(std::iter::repeat_n(0, pad));
+    code
+}
+
+/// One row per validation rule: a hand-written module and the exact error it must get.
 #[test]
 fn validation_rules() {
     let memory = r#"(import "env" "memory" (memory 1))"#;
     let handle = r#"(export "handle" (func $h)) (func $h)"#;
-    let cases: Vec<(&str, Vec<u8>, fn(&CodeError) -> bool)> = vec![
-        ("garbage bytes", b"not wasm at all".to_vec(), |e| {
-            matches!(e, CodeError::InvalidWasm(_))
-        }),
+    let all = |_| true;
+    let schedule = Schedule::default();
+    let mut small_code = Schedule::default();
+    let looping = wat(&format!(
+        r#"(module {memory} (export "handle" (func $h)) (func $h (local i32) (loop (br_if 0 (local.get 0))) (loop (br_if 0 (local.get 0)))))"#
+    ));
+    small_code.limits.code_len = looping.len() as u32;
+    let mut small_types = Schedule::default();
+    small_types.limits.type_section_len = 8;
+    type Case = (&'static str, Vec<u8>, Schedule, CodeError);
+    let s = |name: &str| name.to_string();
+    let cases: Vec<Case> = vec![
+        (
+            "code too large",
+            pad_with_custom_section(wat(&format!(r#"(module {memory} {handle})"#)), 512 * 1024),
+            schedule.clone(),
+            CodeError::CodeTooLarge {
+                len: 524_346,
+                limit: schedule.limits.code_len,
+            },
+        ),
+        (
+            "instrumented code too large",
+            looping.clone(),
+            small_code.clone(),
+            CodeError::InstrumentedCodeTooLarge {
+                len: 0,
+                limit: looping.len() as u32,
+            },
+        ),
+        (
+            "garbage bytes",
+            b"not wasm at all".to_vec(),
+            schedule.clone(),
+            CodeError::InvalidWasm(String::new()),
+        ),
         (
             "floats",
             wat(&format!(
                 r#"(module {memory} (export "handle" (func $h)) (func $h (drop (f32.const 1))))"#
             )),
-            |e| matches!(e, CodeError::InvalidWasm(_)),
-        ),
-        (
-            "memory.grow",
-            wat(&format!(
-                r#"(module {memory} (export "handle" (func $h)) (func $h (drop (memory.grow (i32.const 1)))))"#
-            )),
-            |e| {
-                matches!(
-                    e,
-                    CodeError::InvalidWasm(_) | CodeError::InstrumentationFailed(_)
-                )
-            },
+            schedule.clone(),
+            CodeError::InvalidWasm(String::new()),
         ),
         (
             "unknown import",
             gear_examples::unknown_import(),
-            |e| matches!(e, CodeError::UnknownImport { name, .. } if name == "gr_steal_funds"),
+            schedule.clone(),
+            CodeError::UnknownImport {
+                module: s("env"),
+                name: s("gr_steal_funds"),
+            },
         ),
         (
             "import outside env",
             wat(&format!(
                 r#"(module {memory} (import "evil" "gr_read" (func (param i32 i32 i32 i32))) {handle})"#
             )),
-            |e| matches!(e, CodeError::UnknownImport { module, .. } if module == "evil"),
+            schedule.clone(),
+            CodeError::UnknownImport {
+                module: s("evil"),
+                name: s("gr_read"),
+            },
         ),
         (
             "wrong syscall signature",
             wat(&format!(
                 r#"(module {memory} (import "env" "gr_size" (func (param i64))) {handle})"#
             )),
-            |e| matches!(e, CodeError::InvalidSyscallSignature { name } if name == "gr_size"),
+            schedule.clone(),
+            CodeError::InvalidSyscallSignature { name: s("gr_size") },
         ),
         (
             "duplicate import",
             wat(&format!(
                 r#"(module {memory} (import "env" "gr_size" (func (param i32))) (import "env" "gr_size" (func (param i32))) {handle})"#
             )),
-            |e| matches!(e, CodeError::InvalidImport(_)),
+            schedule.clone(),
+            CodeError::DuplicateImport { name: s("gr_size") },
         ),
         (
-            "no entry point",
+            "imported global",
             wat(&format!(
-                r#"(module {memory} (export "other" (func $h)) (func $h))"#
+                r#"(module {memory} (import "env" "gr_size" (global i32)) {handle})"#
             )),
-            |e| matches!(e, CodeError::InvalidExports(_)),
+            schedule.clone(),
+            CodeError::UnexpectedImportKind {
+                kind: s("Global"),
+                name: s("gr_size"),
+            },
         ),
         (
-            "only state exported",
+            "no memory",
             wat(&format!(
-                r#"(module {memory} (export "state" (func $h)) (func $h))"#
+                r#"(module (import "env" "gr_leave" (func)) {handle})"#
             )),
-            |e| matches!(e, CodeError::InvalidExports(_)),
+            schedule.clone(),
+            CodeError::MissingMemory,
         ),
-        (
-            "entry point with parameters",
-            wat(&format!(
-                r#"(module {memory} (export "handle" (func $h)) (func $h (param i32)))"#
-            )),
-            |e| matches!(e, CodeError::InvalidExports(_)),
-        ),
-        (
-            "start section",
-            wat(&format!(r#"(module {memory} {handle} (start $h))"#)),
-            |e| matches!(e, CodeError::InvalidSection(_)),
-        ),
-        ("no memory", wat(&format!(r#"(module {handle})"#)), |e| {
-            matches!(
-                e,
-                CodeError::InvalidSection(_)
-                    | CodeError::InvalidMemory(_)
-                    | CodeError::InvalidImport(_)
-            )
-        }),
         (
             "too much memory",
             wat(&format!(
                 r#"(module (import "env" "memory" (memory {})) {handle})"#,
                 MAX_PAGES + 1
             )),
-            |e| matches!(e, CodeError::MemoryTooLarge { pages, .. } if *pages == MAX_PAGES + 1),
+            schedule.clone(),
+            CodeError::MemoryTooLarge {
+                pages: MAX_PAGES + 1,
+                limit: MAX_PAGES,
+            },
         ),
         (
-            "data segment out of static memory",
+            "no imports at all",
+            wat(&format!(r#"(module {handle})"#)),
+            schedule.clone(),
+            CodeError::MissingSection {
+                section: s("Import section"),
+            },
+        ),
+        (
+            "start section",
+            wat(&format!(r#"(module {memory} {handle} (start $h))"#)),
+            schedule.clone(),
+            CodeError::UnsupportedSection {
+                section: s("Start section"),
+            },
+        ),
+        (
+            "no entry point",
             wat(&format!(
-                r#"(module {memory} {handle} (data (i32.const 65535) "ab"))"#
+                r#"(module {memory} (export "handle_reply" (func $h)) (func $h))"#
             )),
-            |e| matches!(e, CodeError::InvalidDataSection(_)),
+            schedule.clone(),
+            CodeError::MissingEntryPoint,
+        ),
+        (
+            "export that is no entry point",
+            wat(&format!(
+                r#"(module {memory} {handle} (export "other" (func $h)))"#
+            )),
+            schedule.clone(),
+            CodeError::ExcessExport { name: s("other") },
+        ),
+        (
+            "entry point with parameters",
+            wat(&format!(
+                r#"(module {memory} (export "handle" (func $h)) (func $h (param i32)))"#
+            )),
+            schedule.clone(),
+            CodeError::InvalidExportSignature { name: s("handle") },
+        ),
+        (
+            "entry point is a syscall",
+            wat(&format!(
+                r#"(module {memory} (import "env" "gr_leave" (func $l)) (export "handle" (func $l)) (func $unused))"#
+            )),
+            schedule.clone(),
+            CodeError::ExportOfImportedFunction { name: s("handle") },
         ),
         (
             "misaligned stack end",
             wat(&format!(
                 r#"(module {memory} {handle} (global (export "__gear_stack_end") i32 (i32.const 100)))"#
             )),
-            |e| matches!(e, CodeError::InvalidStackEnd(_)),
+            schedule.clone(),
+            CodeError::StackEndNotAligned { stack_end: 100 },
         ),
         (
             "stack end outside static memory",
             wat(&format!(
                 r#"(module {memory} {handle} (global (export "__gear_stack_end") i32 (i32.const 131072)))"#
             )),
-            |e| matches!(e, CodeError::InvalidStackEnd(_)),
+            schedule.clone(),
+            CodeError::StackEndOutOfStaticMemory {
+                stack_end: 131072,
+                static_memory: 65536,
+            },
+        ),
+        (
+            "data segment in the stack",
+            wat(&format!(
+                r#"(module (import "env" "memory" (memory 2)) {handle} (global (export "__gear_stack_end") i32 (i32.const 65536)) (data (i32.const 16) "ab"))"#
+            )),
+            schedule.clone(),
+            CodeError::DataSegmentOverlapsStack {
+                offset: 16,
+                stack_end: 65536,
+            },
+        ),
+        (
+            "data segment past 4 GiB",
+            wat(&format!(
+                r#"(module {memory} {handle} (data (i32.const -1) "ab"))"#
+            )),
+            schedule.clone(),
+            CodeError::DataSegmentEndOverflow { offset: u32::MAX },
+        ),
+        (
+            "data segment out of static memory",
+            wat(&format!(
+                r#"(module {memory} {handle} (data (i32.const 65535) "ab"))"#
+            )),
+            schedule.clone(),
+            CodeError::DataSegmentOutOfStaticMemory {
+                start: 65535,
+                end: 65536,
+                static_memory: 65536,
+            },
+        ),
+        (
+            "too many data segments",
+            wat(&format!(
+                r#"(module {memory} {handle} {})"#,
+                (0..=schedule.limits.data_segments_amount)
+                    .map(|i| format!(r#"(data (i32.const {i}) "a")"#))
+                    .collect::<String>()
+            )),
+            schedule.clone(),
+            CodeError::TooManyDataSegments {
+                limit: schedule.limits.data_segments_amount,
+                actual: schedule.limits.data_segments_amount + 1,
+            },
+        ),
+        (
+            "type section too large",
+            wat(&format!(
+                r#"(module {memory} {handle} (type (func (param i32 i64 i32 i64))))"#
+            )),
+            small_types.clone(),
+            CodeError::TypeSectionTooLarge {
+                limit: 8,
+                actual: 0,
+            },
         ),
         (
             "function type with too many parameters",
@@ -440,38 +617,80 @@ fn validation_rules() {
                 r#"(module {memory} {handle} (type (func (param {}))))"#,
                 "i32 ".repeat(129)
             )),
-            |e| matches!(e, CodeError::InvalidTypeSection(_)),
+            schedule.clone(),
+            CodeError::TooManyParameters {
+                limit: schedule.limits.parameters,
+                actual: 129,
+            },
         ),
         (
-            "code too large",
-            {
-                let mut code = wat(&format!(r#"(module {memory} {handle})"#));
-                // A custom section padding the module past the limit.
-                let pad = 512 * 1024;
-                code.push(0);
-                let mut len = pad as u32 + 2;
-                loop {
-                    let byte = (len & 0x7f) as u8;
-                    len >>= 7;
-                    if len == 0 {
-                        code.push(byte);
-                        break;
-                    }
-                    code.push(byte | 0x80);
-                }
-                code.extend_from_slice(&[1, b'x']);
-                code.extend(std::iter::repeat(0).take(pad));
-                code
-            },
-            |e| matches!(e, CodeError::CodeTooLarge { .. }),
+            "memory.grow",
+            wat(&format!(
+                r#"(module {memory} (export "handle" (func $h)) (func $h (drop (memory.grow (i32.const 1)))))"#
+            )),
+            schedule.clone(),
+            CodeError::InstrumentationFailed(String::new()),
         ),
     ];
-    for (name, code, expected) in cases {
-        match validate(code) {
-            Ok(_) => panic!("{name}: accepted"),
-            Err(err) => assert!(expected(&err), "{name}: unexpected error {err:?}"),
+    let name_of = |e: &CodeError| {
+        let debug = format!("{e:?}");
+        debug
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut covered = std::collections::BTreeSet::new();
+    let mut wrong = Vec::new();
+    for (name, code, schedule, expected) in cases {
+        let err = match validate_and_instrument_with(code, &schedule, all) {
+            Ok(_) => {
+                wrong.push(format!("{name}: accepted"));
+                continue;
+            }
+            Err(err) => err,
+        };
+        // Strings and lengths that depend on wasmparser's wording or exact encoding are
+        // compared by variant only; everything else exactly.
+        let loose = matches!(
+            expected,
+            CodeError::InvalidWasm(_)
+                | CodeError::InstrumentationFailed(_)
+                | CodeError::InstrumentedCodeTooLarge { .. }
+                | CodeError::TypeSectionTooLarge { .. }
+                | CodeError::CodeTooLarge { .. }
+        );
+        let ok = if loose {
+            name_of(&err) == name_of(&expected)
+        } else {
+            err == expected
+        };
+        if !ok {
+            wrong.push(format!("{name}: expected {expected:?}, got {err:?}"));
         }
+        // Every refusal reads as a sentence a developer can act on.
+        assert!(!err.to_string().is_empty());
+        covered.insert(name_of(&err));
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // A syscall the chain does not enable.
+    let leave = wat(&format!(
+        r#"(module {memory} (import "env" "gr_leave" (func)) {handle})"#
+    ));
+    assert_eq!(
+        validate_and_instrument_with(leave, &Schedule::default(), |s| s != SyscallName::Leave)
+            .unwrap_err(),
+        CodeError::UnsupportedSyscall {
+            name: s("gr_leave")
+        }
+    );
+    covered.insert("UnsupportedSyscall".into());
+    let all_variants: std::collections::BTreeSet<String> =
+        ALL_CODE_ERRORS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        covered, all_variants,
+        "every CodeError variant has a module that triggers it"
+    );
 }
 
 #[test]
@@ -512,7 +731,16 @@ fn cached_executor_gives_the_same_outcomes() {
             },
             &cached_memory,
             dispatch(kind, &payload, i as u64 + 1),
-            &ExecutionInput { block: BlockInfo { height: 7, timestamp: 42_000, ..Default::default() }, gas_limit: GAS, ..Default::default() }, &ExecutionConfig::default(),
+            &ExecutionInput {
+                block: BlockInfo {
+                    height: 7,
+                    timestamp: 42_000,
+                    ..Default::default()
+                },
+                gas_limit: GAS,
+                ..Default::default()
+            },
+            &ExecutionConfig::default(),
         );
         assert_eq!(outcome, expected, "dispatch {i}");
         if !outcome.is_trap() {

@@ -14,8 +14,7 @@
 use gear_core::message::DispatchKind;
 use gear_engine::{
     validate_and_instrument, wasmtime_backend, Dispatch, ExecutionConfig, ExecutionInput,
-    ExecutionOutcome, Executor, ProgramCode,
-    ProgramMemory, Schedule, ValidatedCode,
+    ExecutionOutcome, Executor, ProgramCode, ProgramMemory, Schedule, ValidatedCode,
 };
 use gprimitives::{ActorId, MessageId};
 use std::time::{Duration, Instant};
@@ -101,7 +100,11 @@ fn run(
         },
         memory,
         dispatch(kind, payload),
-        &ExecutionInput { gas_limit: 400_000_000_000, ..Default::default() }, &ExecutionConfig::default(),
+        &ExecutionInput {
+            gas_limit: 400_000_000_000,
+            ..Default::default()
+        },
+        &ExecutionConfig::default(),
     )
 }
 
@@ -161,6 +164,63 @@ fn main() {
         results[0].as_secs_f64() / results[1].as_secs_f64()
     );
 
+    println!("## instantiation (trivial handle; fresh wasmi module each time)");
+    for functions in [0usize, 500, 2000, 8000] {
+        let body: String = (0..functions)
+            .map(|i| format!("(func $f{i} (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const {i})) (i32.const 7)))"))
+            .collect();
+        let code = wat::parse_str(format!(
+            r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h) {body})"#
+        ))
+        .unwrap();
+        let code = validate_and_instrument(code, &schedule).unwrap();
+        let t = time(21, || {
+            run(
+                &code,
+                &memory,
+                DispatchKind::Handle,
+                &[],
+                gear_engine::execute,
+            )
+        });
+        println!(
+            "code {:.1} KiB instrumented: {:.1} µs",
+            code.instrumented.len() as f64 / 1024.0,
+            t.as_secs_f64() * 1e6
+        );
+    }
+    for pages in [0u32, 16, 64, 160] {
+        // A program with `pages` WASM pages of persisted memory above its stack end (page 1).
+        let code = wat::parse_str(format!(
+            r#"(module (import "env" "memory" (memory {})) (export "handle" (func $h)) (func $h)
+                 (global (export "__gear_stack_end") i32 (i32.const 65536)))"#,
+            pages + 1
+        ))
+        .unwrap();
+        let code = validate_and_instrument(code, &schedule).unwrap();
+        let mut memory = ProgramMemory::default();
+        for page in 4..(pages + 1) * 4 {
+            memory.pages.insert(
+                page,
+                vec![page as u8; gear_engine::memory::PAGE_SIZE as usize],
+            );
+        }
+        let t = time(11, || {
+            run(
+                &code,
+                &memory,
+                DispatchKind::Handle,
+                &[],
+                gear_engine::execute,
+            )
+        });
+        println!(
+            "{pages} persisted WASM pages ({} KiB): {:.1} µs",
+            pages * 64,
+            t.as_secs_f64() * 1e6
+        );
+    }
+
     println!("## dispatch (PING to the gstd ping program)");
     let ping = validate_and_instrument(gear_examples::ping().to_vec(), &schedule).unwrap();
     for (name, execute) in [
@@ -193,7 +253,11 @@ fn main() {
             },
             memory,
             dispatch(kind, payload),
-            &ExecutionInput { gas_limit: 400_000_000_000, ..Default::default() }, &ExecutionConfig::default(),
+            &ExecutionInput {
+                gas_limit: 400_000_000_000,
+                ..Default::default()
+            },
+            &ExecutionConfig::default(),
         )
     };
     let mut memory = ProgramMemory::default();

@@ -84,6 +84,49 @@ pub use weights::WeightInfo;
 
 use polkadot_sdk::{frame_support, frame_system, sp_core, sp_runtime};
 
+/// Whether programs uploaded here may import `syscall`.
+///
+/// The engine implements all of `gsys` 2.0; this pallet enables the syscalls whose effects it
+/// applies today: reading the message and the environment, replying (to users, without an
+/// explicit gas limit), logging, memory and leaving. Sending to other actors, waiting and
+/// waking, creating programs, exiting, reservations, reply deposits and randomness are refused
+/// at upload with `UnsupportedSyscall` until the queue applies them (waitlist, gas tree,
+/// dispatch stash), so no program can lose a message or value to an effect that is dropped.
+pub fn syscall_enabled(syscall: gear_engine::SyscallName) -> bool {
+    use gear_engine::SyscallName as S;
+    matches!(
+        syscall,
+        S::Read
+            | S::Size
+            | S::Source
+            | S::MessageId
+            | S::ProgramId
+            | S::Value
+            | S::ValueAvailable
+            | S::EnvVars
+            | S::BlockHeight
+            | S::BlockTimestamp
+            | S::GasAvailable
+            | S::ReplyTo
+            | S::ReplyCode
+            | S::SignalFrom
+            | S::SignalCode
+            | S::Reply
+            | S::ReplyPush
+            | S::ReplyCommit
+            | S::ReplyInput
+            | S::ReplyPushInput
+            | S::Debug
+            | S::Panic
+            | S::OomPanic
+            | S::Leave
+            | S::Alloc
+            | S::Free
+            | S::FreeRange
+            | S::SystemBreak
+    )
+}
+
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -120,7 +163,8 @@ pub mod pallet {
     use gear_engine::{
         code::{CodeError, ProgramCodeMeta},
         memory::PAGE_SIZE,
-        BlockInfo, Dispatch, ExecutionStatus, ProgramCode, ProgramMemory,
+        BlockInfo, Dispatch, ExecutionConfig, ExecutionInput, ExecutionStatus, Executor,
+        ProgramCode, ProgramMemory,
     };
     use gprimitives::{ActorId, CodeId, MessageId};
     use sp_core::H256;
@@ -478,7 +522,12 @@ pub mod pallet {
         }
 
         fn validate_code(code: Vec<u8>) -> Result<gear_engine::ValidatedCode, Error<T>> {
-            gear_engine::validate_and_instrument(code, &T::Schedule::get()).map_err(|err| {
+            gear_engine::validate_and_instrument_with(
+                code,
+                &T::Schedule::get(),
+                super::syscall_enabled,
+            )
+            .map_err(|err| {
                 log::debug!(target: "gear", "code refused: {err}");
                 match err {
                     CodeError::CodeTooLarge { .. } | CodeError::InstrumentedCodeTooLarge { .. } => {
@@ -490,14 +539,26 @@ pub mod pallet {
                     CodeError::InvalidSyscallSignature { .. } => {
                         Error::<T>::InvalidSyscallSignature
                     }
-                    CodeError::InvalidImport(_) => Error::<T>::InvalidImports,
-                    CodeError::InvalidExports(_) => Error::<T>::InvalidExports,
+                    CodeError::DuplicateImport { .. }
+                    | CodeError::UnexpectedImportKind { .. }
+                    | CodeError::MissingMemory => Error::<T>::InvalidImports,
+                    CodeError::MissingEntryPoint
+                    | CodeError::ExcessExport { .. }
+                    | CodeError::InvalidExportSignature { .. }
+                    | CodeError::ExportOfImportedFunction { .. } => Error::<T>::InvalidExports,
                     CodeError::MemoryTooLarge { .. } => Error::<T>::MemoryTooLarge,
-                    CodeError::InvalidMemory(_) => Error::<T>::InvalidMemory,
-                    CodeError::InvalidDataSection(_) => Error::<T>::InvalidDataSection,
-                    CodeError::InvalidStackEnd(_) => Error::<T>::InvalidStackEnd,
-                    CodeError::InvalidSection(_) => Error::<T>::InvalidSection,
-                    CodeError::InvalidTypeSection(_) => Error::<T>::InvalidTypeSection,
+                    CodeError::DataSegmentOverlapsStack { .. }
+                    | CodeError::DataSegmentEndOverflow { .. }
+                    | CodeError::DataSegmentOutOfStaticMemory { .. }
+                    | CodeError::TooManyDataSegments { .. } => Error::<T>::InvalidDataSection,
+                    CodeError::StackEndNotAligned { .. }
+                    | CodeError::StackEndOutOfStaticMemory { .. } => Error::<T>::InvalidStackEnd,
+                    CodeError::MissingSection { .. } | CodeError::UnsupportedSection { .. } => {
+                        Error::<T>::InvalidSection
+                    }
+                    CodeError::TypeSectionTooLarge { .. } | CodeError::TooManyParameters { .. } => {
+                        Error::<T>::InvalidTypeSection
+                    }
                     CodeError::InstrumentationFailed(_) => Error::<T>::InstrumentationFailed,
                 }
             })
@@ -847,14 +908,14 @@ pub mod pallet {
                 pages: program::MemoryPages::<T>::iter_prefix((destination, infix)).collect(),
                 allocations: program::Allocations::<T>::get(destination),
             };
+            let height: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
             let block = BlockInfo {
-                height: frame_system::Pallet::<T>::block_number().saturated_into(),
+                height,
                 timestamp: T::Timestamp::now().as_millis().saturated_into(),
+                // `gr_random` is not enabled here (see `syscall_enabled`).
+                random: ([0; 32], height),
             };
             let program_balance = ProgramBalances::<T>::get(destination);
-            let reply_details = details
-                .and_then(|d| d.to_reply_details())
-                .map(|d| d.into_parts());
             let outcome = executor.execute(
                 Some(active.code_id.into_bytes()),
                 ProgramCode {
@@ -869,12 +930,20 @@ pub mod pallet {
                     destination,
                     payload: payload.into_vec(),
                     value,
-                    reply_details,
+                    details,
+                    context: None,
                 },
-                block,
-                gas_limit,
-                program_balance.saturating_add(value),
-                &T::Schedule::get(),
+                &ExecutionInput {
+                    block,
+                    gas_limit,
+                    balance: program_balance,
+                    reservations: Default::default(),
+                },
+                &ExecutionConfig {
+                    schedule: T::Schedule::get(),
+                    existential_deposit: T::Currency::minimum_balance(),
+                    ..Default::default()
+                },
             );
             for line in &outcome.debug {
                 log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
@@ -932,6 +1001,21 @@ pub mod pallet {
                         None => {}
                     }
                     (DispatchStatus::Success, gas_burned)
+                }
+                ExecutionStatus::Wait { .. } | ExecutionStatus::Exit { .. } => {
+                    // Unreachable: code importing `gr_wait*` / `gr_exit` is refused at upload
+                    // (`syscall_enabled`). Fail the dispatch without applying anything.
+                    log::error!(target: "gear", "program {destination:?} waited or exited; its code should have been refused");
+                    Self::error_reply(
+                        kind,
+                        id,
+                        destination,
+                        source,
+                        ErrorReplyReason::Execution(SimpleExecutionError::BackendError),
+                        Vec::new(),
+                        value,
+                    );
+                    (DispatchStatus::Failed, gas_burned)
                 }
                 ExecutionStatus::Trap { reason, message } => {
                     if is_init {
