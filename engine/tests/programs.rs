@@ -334,3 +334,53 @@ fn failures_map_to_gears_reasons() {
     assert_eq!(w.reply_to(ids[4]).unwrap().payload, b"survived");
     let _ = Encode::encode(&0u8);
 }
+
+/// Sails' message header: magic `GM`, version 1, header length 16, interface id, entry id (LE),
+/// route index, reserved.
+fn sails_header(interface: [u8; 8], entry: u16, route: u8) -> Vec<u8> {
+    let mut header = vec![0x47, 0x4d, 0x01, 0x10];
+    header.extend_from_slice(&interface);
+    header.extend_from_slice(&entry.to_le_bytes());
+    header.extend_from_slice(&[route, 0]);
+    header
+}
+
+/// `Counter`'s interface id: the first 8 bytes of Keccak-256 over its methods (`Add(u32) -> u32`,
+/// `Value() -> u32`), as `sails-rs` 2.0 computes it.
+const COUNTER_INTERFACE: [u8; 8] = [0xa3, 0x12, 0x5f, 0x3d, 0xbd, 0x07, 0xb0, 0x0c];
+
+fn sails_scenario<E: Executor>(w: &mut World<E>) -> Vec<MessageId> {
+    // The constructor `new()`: a header with no interface.
+    let program = w.create(
+        gear_examples::sails(),
+        b"sails",
+        &sails_header([0; 8], 0, 0),
+        0,
+    );
+    w.run();
+    let mut add = sails_header(COUNTER_INTERFACE, 0, 0);
+    add.extend(5u32.encode());
+    let first = w.send(program, &add, 0);
+    let mut add = sails_header(COUNTER_INTERFACE, 0, 1);
+    add.extend(7u32.encode());
+    let second = w.send(program, &add, 0);
+    let value = w.send(program, &sails_header(COUNTER_INTERFACE, 1, 1), 0);
+    w.run();
+    vec![first, second, value]
+}
+
+#[test]
+fn sails_service_answers_with_its_header_and_result() {
+    let (w, ids) = both!(sails_scenario);
+    let expect = |entry: u16, result: u32| {
+        let mut reply = sails_header(COUNTER_INTERFACE, entry, 1);
+        reply.extend(result.encode());
+        reply
+    };
+    assert_eq!(w.reply_to(ids[0]).unwrap().payload, expect(0, 5));
+    assert_eq!(w.reply_to(ids[1]).unwrap().payload, expect(0, 12));
+    assert_eq!(w.reply_to(ids[2]).unwrap().payload, expect(1, 12));
+    for id in ids {
+        assert_eq!(w.journals(id)[0].status, ExecutionStatus::Success);
+    }
+}

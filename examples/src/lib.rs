@@ -53,6 +53,11 @@ pub fn failures() -> &'static [u8] {
     demo_failures::WASM_BINARY_OPT
 }
 
+/// `demo-sails`: a `sails-rs` program with a `Counter` service (`Add`, `Value`).
+pub fn sails() -> &'static [u8] {
+    demo_sails::code::WASM_BINARY_OPT
+}
+
 /// A program whose `handle` loops forever (runs out of gas at exactly its limit).
 pub fn infinite_loop() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/infinite_loop.wat")).expect("infinite_loop.wat is valid")
@@ -75,6 +80,7 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
         ("reservation.wasm", reservation().to_vec()),
         ("signal.wasm", signal().to_vec()),
         ("failures.wasm", failures().to_vec()),
+        ("sails.wasm", sails().to_vec()),
         ("infinite_loop.wasm", infinite_loop()),
         ("unknown_import.wasm", unknown_import()),
     ]

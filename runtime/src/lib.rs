@@ -608,6 +608,20 @@ impl_runtime_apis! {
         }
     }
 
+    impl gear_primitives::GearEngineApi<Block> for Runtime {
+        fn validate_code(code: Vec<u8>) -> Result<u32, Vec<u8>> {
+            pallet_gear::Pallet::<Runtime>::check_code(code)
+        }
+
+        fn run_handle(
+            code: Vec<u8>,
+            payload: Vec<u8>,
+            gas_limit: u64,
+        ) -> Result<gear_primitives::CodeRun, Vec<u8>> {
+            pallet_gear::Pallet::<Runtime>::run_unstored(code, payload, gas_limit)
+        }
+    }
+
     impl cumulus_primitives_core::CollectCollationInfo<Block> for Runtime {
         fn collect_collation_info(header: &<Block as BlockT>::Header) -> cumulus_primitives_core::CollationInfo {
             ParachainSystem::collect_collation_info(header)

@@ -1177,6 +1177,72 @@ pub mod pallet {
             program::Allocations::<T>::remove(program_id);
         }
 
+        /// Validates `code` as `upload_code` would, without storing it: the instrumented
+        /// length, or the refusal as text (`GearEngineApi::validate_code`).
+        pub fn check_code(code: Vec<u8>) -> Result<u32, Vec<u8>> {
+            gear_engine::validate_and_instrument_with(
+                code,
+                &T::Schedule::get(),
+                super::syscall_enabled,
+            )
+            .map(|code| code.instrumented.len() as u32)
+            .map_err(|err| alloc::format!("{err}").into_bytes())
+        }
+
+        /// Runs `handle` of `code` without storing anything: fresh memory, no balance, at most
+        /// `gas_limit` (capped at `BlockGasLimit`) (`GearEngineApi::run_handle`).
+        pub fn run_unstored(
+            code: Vec<u8>,
+            payload: Vec<u8>,
+            gas_limit: u64,
+        ) -> Result<gear_primitives::CodeRun, Vec<u8>> {
+            let schedule = T::Schedule::get();
+            let code =
+                gear_engine::validate_and_instrument_with(code, &schedule, super::syscall_enabled)
+                    .map_err(|err| alloc::format!("{err}").into_bytes())?;
+            let gas_limit = gas_limit.min(<T as gas::Config>::BlockGasLimit::get());
+            let height: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
+            let outcome = gear_engine::execute(
+                ProgramCode {
+                    instrumented: &code.instrumented,
+                    meta: &code.meta,
+                },
+                &ProgramMemory::default(),
+                Dispatch {
+                    kind: DispatchKind::Handle,
+                    id: MessageId::zero(),
+                    source: ActorId::zero(),
+                    destination: ActorId::from(code.code_id.into_bytes()),
+                    payload,
+                    value: 0,
+                    details: None,
+                    context: None,
+                },
+                &ExecutionInput {
+                    block: BlockInfo {
+                        height,
+                        timestamp: T::Timestamp::now().as_millis().saturated_into(),
+                        random: ([0; 32], height),
+                    },
+                    gas_limit,
+                    ..Default::default()
+                },
+                &ExecutionConfig {
+                    schedule,
+                    existential_deposit: T::Currency::minimum_balance(),
+                    ..Default::default()
+                },
+            );
+            Ok(gear_primitives::CodeRun {
+                gas_burned: outcome.gas_burned,
+                reply: outcome.reply.map(|reply| reply.payload),
+                error: match outcome.status {
+                    ExecutionStatus::Trap { reason, .. } => Some(reason),
+                    _ => None,
+                },
+            })
+        }
+
         /// Number of dispatches waiting in the queue.
         pub fn queue_len() -> u64 {
             messenger::Pallet::<T>::queue_len()

@@ -108,6 +108,46 @@ fn run(
     )
 }
 
+/// Runs `code`'s `handle` through the runtime API `GearEngineApi_run_handle` on the runtime WASM
+/// with the executor the node uses; the median of `runs` calls (validation included, which is
+/// small against the loop).
+fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) {
+    use codec::{Decode, Encode};
+    use polkadot_sdk::{
+        sc_executor::WasmExecutor,
+        sp_core::traits::{CallContext, CodeExecutor, RuntimeCode, WrappedRuntimeCode},
+        sp_state_machine::BasicExternalities,
+    };
+    let blob = gear_runtime::WASM_BINARY.expect("the runtime is built with its WASM");
+    let executor = WasmExecutor::<polkadot_sdk::sp_io::SubstrateHostFunctions>::builder()
+        .with_allow_missing_host_functions(true)
+        .build();
+    let wrapped = WrappedRuntimeCode(blob.into());
+    let runtime_code = RuntimeCode {
+        code_fetcher: &wrapped,
+        heap_pages: None,
+        hash: polkadot_sdk::sp_core::hashing::blake2_256(blob).to_vec(),
+    };
+    let mut ext = BasicExternalities::default();
+    let data = (code.to_vec(), Vec::<u8>::new(), 400_000_000_000u64).encode();
+    let mut call = || {
+        let (result, _) = executor.call(
+            &mut ext,
+            &runtime_code,
+            "GearEngineApi_run_handle",
+            &data,
+            CallContext::Offchain,
+        );
+        let bytes = result.expect("the runtime call succeeds");
+        Result::<gear_primitives::CodeRun, Vec<u8>>::decode(&mut &bytes[..])
+            .expect("decodes")
+            .expect("the code validates")
+    };
+    // The first call compiles the runtime.
+    let run = call();
+    (time(runs, &mut call), run)
+}
+
 fn main() {
     let schedule = Schedule::default();
 
@@ -162,6 +202,22 @@ fn main() {
     println!(
         "wasmi / wasmtime time ratio: {:.1}x",
         results[0].as_secs_f64() / results[1].as_secs_f64()
+    );
+
+    // The same program on wasmi compiled into the runtime WASM, run the way the node runs the
+    // runtime (sc-executor, wasmtime-compiled runtime), through `GearEngineApi_run_handle`.
+    let (t, run) = in_runtime(&compute_program(rounds), 5);
+    assert_eq!(run.error, None, "{run:?}");
+    let per_second = (u64::from(rounds) * INSTRUCTIONS_PER_ROUND) as f64 / t.as_secs_f64();
+    println!(
+        "wasmi inside the runtime: {:.1} ms, {:.0} M instructions/s, gas burned {}",
+        t.as_secs_f64() * 1e3,
+        per_second / 1e6,
+        run.gas_burned
+    );
+    println!(
+        "in-runtime wasmi / native wasmi time ratio: {:.1}x",
+        t.as_secs_f64() / results[0].as_secs_f64()
     );
 
     println!("## instantiation (trivial handle; fresh wasmi module each time)");
