@@ -119,11 +119,11 @@ pub(crate) fn setup(
     }
     let precharged = precharge(code, memory, schedule);
     if precharged > gas_limit {
-        return Err(alloc::boxed::Box::new(ExecutionOutcome::trap(
-            gas_limit,
-            SimpleExecutionError::RanOutOfGas,
-            Vec::new(),
-        )));
+        let mut outcome =
+            ExecutionOutcome::trap(gas_limit, SimpleExecutionError::RanOutOfGas, Vec::new());
+        // A system reservation made by an earlier run of this message still pays its signal.
+        outcome.context = dispatch.context.unwrap_or_default();
+        return Err(alloc::boxed::Box::new(outcome));
     }
 
     let allocations: IntervalsTree<WasmPage> = memory
@@ -210,6 +210,7 @@ pub(crate) fn setup(
         value_available,
         gas_moved: 0,
         system_reservation: 0,
+        kept_fees: 0,
         programs: Vec::new(),
         debug: Vec::new(),
         debug_bytes: 0,
@@ -400,14 +401,11 @@ fn success_outcome(
         .saturating_mul(changes.pages.len() as u64);
     let gas_burned = gas_burned.saturating_add(upload_cost);
     if gas_burned.saturating_add(state.gas_moved) > call.gas_limit {
-        let mut outcome = ExecutionOutcome::trap(
-            call.gas_limit.saturating_sub(state.system_reservation),
-            SimpleExecutionError::RanOutOfGas,
-            Vec::new(),
-        );
-        outcome.system_reservation = state.system_reservation;
-        outcome.gas_moved = state.system_reservation;
-        return outcome;
+        // Not enough gas to write the pages back: a trap, which returns the gas the execution
+        // moved (its messages are discarded) except the system reservation.
+        state.trap = Some(HostTrap::OutOfGas);
+        let burned = call.gas_limit.saturating_sub(state.gas_moved);
+        return trap_outcome(burned, CallEnd::Host, state);
     }
 
     let status = match state.trap.take() {

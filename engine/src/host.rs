@@ -6,7 +6,7 @@
 //! `alloc` with Gear's allocation rules, `gr_system_break`) is here and in
 //! [`crate::syscalls`], written once.
 
-use crate::syscalls::{charge, HostState, HostTrap, SyscallCtx};
+use crate::syscalls::{charge, charge_if_enough, HostState, HostTrap, SyscallCtx};
 use gear_core::{
     costs::CostToken,
     gas::ChargeError,
@@ -162,15 +162,13 @@ fn alloc(host: &mut impl Host, pages: u32) -> Result<u32, HostTrap> {
             |grow: WasmPagesAmount| {
                 let cost =
                     grow_base.saturating_add(grow_per_page.saturating_mul(u32::from(grow).into()));
-                charge(&mut gas, cost).map_err(|_| ChargeError::GasLimitExceeded)
+                // Gear: not enough gas to grow fails the allocation (`u32::MAX`), burning
+                // nothing for it.
+                charge_if_enough(&mut gas, cost).map_err(|_| ChargeError::GasLimitExceeded)
             },
         ),
     };
     host.parts().1.allocations = Some(allocations);
     host.set_gas(gas);
-    match result {
-        Ok(page) => Ok(u32::from(page)),
-        Err(AllocError::GasCharge(_)) => Err(HostTrap::OutOfGas),
-        Err(_) => Ok(u32::MAX),
-    }
+    Ok(result.map(u32::from).unwrap_or(u32::MAX))
 }

@@ -105,12 +105,12 @@ impl HostTrap {
             Self::StackLimitExceeded => SimpleExecutionError::StackLimitExceeded,
             Self::Panic(payload) => return (SimpleExecutionError::UserspacePanic, payload),
             Self::OomPanic => SimpleExecutionError::MemoryOverflow,
-            Self::OutOfBounds { .. } | Self::InvalidPage(_) => {
-                SimpleExecutionError::UnreachableInstruction
-            }
-            Self::UnknownSystemBreak(_) | Self::Forbidden(_) | Self::Unrecoverable(_) => {
-                SimpleExecutionError::BackendError
-            }
+            Self::InvalidPage(_) => SimpleExecutionError::UnreachableInstruction,
+            // Gear: an unrecoverable memory access error of a syscall is a backend error.
+            Self::OutOfBounds { .. }
+            | Self::UnknownSystemBreak(_)
+            | Self::Forbidden(_)
+            | Self::Unrecoverable(_) => SimpleExecutionError::BackendError,
             // Not traps: callers handle them before asking for a reason.
             Self::Wait(..) | Self::Exit(_) | Self::Leave => SimpleExecutionError::BackendError,
         };
@@ -147,6 +147,8 @@ pub(crate) struct HostState {
     pub gas_moved: u64,
     /// Gas moved into the system reservation by this execution.
     pub system_reservation: u64,
+    /// Fees burned in the current fallible call that its failure does not refund.
+    pub kept_fees: u64,
     pub programs: Vec<NewProgram>,
     /// The first [`MAX_DEBUG_BYTES`] of `gr_debug` output (the rest is only logged).
     pub debug: Vec<Vec<u8>>,
@@ -185,6 +187,17 @@ pub(crate) struct SyscallCtx<'a> {
     pub mem: &'a mut [u8],
     pub state: &'a mut HostState,
     pub gas: &'a mut u64,
+}
+
+/// Charges `cost` from `gas` if there is enough; otherwise traps and leaves `gas` as it is.
+pub(crate) fn charge_if_enough(gas: &mut u64, cost: u64) -> Result<(), HostTrap> {
+    match gas.checked_sub(cost) {
+        Some(left) => {
+            *gas = left;
+            Ok(())
+        }
+        None => Err(HostTrap::OutOfGas),
+    }
 }
 
 /// Charges `cost` from `gas`; out of gas burns everything that is left.
@@ -234,9 +247,18 @@ impl SyscallCtx<'_> {
         charge(self.gas, cost)
     }
 
-    /// Burns a fee (Gear's `charge_if_enough`): not enough gas traps.
+    /// Burns a fee (Gear's `charge_if_enough`): not enough gas traps, without burning what is
+    /// left (it goes back with the message).
     fn fee(&mut self, amount: u64) -> Result<(), HostTrap> {
-        charge(self.gas, amount)
+        charge_if_enough(self.gas, amount)
+    }
+
+    /// A fee burned inside a fallible call that stays burned if the call then fails (Gear
+    /// commits `send_push_input` / `reply_push_input` before the commit that may fail).
+    fn kept_fee(&mut self, amount: u64) -> Result<(), HostTrap> {
+        self.fee(amount)?;
+        self.state.kept_fees = self.state.kept_fees.saturating_add(amount);
+        Ok(())
     }
 
     /// Moves gas out of the counter (message gas, reservations, rent): not burned.
@@ -262,6 +284,10 @@ impl SyscallCtx<'_> {
     }
 
     fn range(&self, ptr: u32, len: u32) -> Option<core::ops::Range<usize>> {
+        // Gear registers no memory access for an empty buffer, wherever it points.
+        if len == 0 {
+            return Some(0..0);
+        }
         let end = u64::from(ptr) + u64::from(len);
         (end <= self.mem.len() as u64).then_some(ptr as usize..end as usize)
     }
@@ -340,12 +366,15 @@ impl SyscallCtx<'_> {
         f: impl FnOnce(&mut Self) -> Result<Fallible<N>, HostTrap>,
     ) -> Result<(), HostTrap> {
         let snapshot = (*self.gas, self.state.gas_moved, self.state.value_available);
+        self.state.kept_fees = 0;
         let result = f(self)?;
         let mut buf = alloc::vec![0u8; 4 + N];
         match result {
             Ok(bytes) => buf[4..].copy_from_slice(&bytes),
             Err(err) => {
-                (*self.gas, self.state.gas_moved, self.state.value_available) = snapshot;
+                let (gas, moved, value) = snapshot;
+                *self.gas = gas.saturating_sub(self.state.kept_fees);
+                (self.state.gas_moved, self.state.value_available) = (moved, value);
                 buf[..4].copy_from_slice(&err.to_le_bytes());
             }
         }
@@ -605,11 +634,13 @@ impl SyscallCtx<'_> {
                 return self.write(err, &code(ExecutionError::TooBigReadLen).to_le_bytes());
             }
         };
-        if end as usize > payload.len() {
-            return self.write(err, &code(ExecutionError::ReadWrongRange).to_le_bytes());
-        }
+        // Gear charges the bytes first and refunds them when the range is wrong.
         let per_byte = self.state.costs.gr_read_per_byte.cost_for(len.into());
         self.fee(per_byte)?;
+        if end as usize > payload.len() {
+            *self.gas = self.gas.saturating_add(per_byte);
+            return self.write(err, &code(ExecutionError::ReadWrongRange).to_le_bytes());
+        }
         let Some(range) = self.range(buffer, len) else {
             return self.write(err, &OOB.to_le_bytes());
         };
@@ -629,7 +660,9 @@ impl SyscallCtx<'_> {
         vars.extend_from_slice(&config.performance_multiplier.to_le_bytes());
         vars.extend_from_slice(&config.existential_deposit.to_le_bytes());
         vars.extend_from_slice(&config.mailbox_threshold.to_le_bytes());
-        vars.extend_from_slice(&0u64.to_le_bytes());
+        // Gear's `GasMultiplier::from_value_per_gas`: one gas per value only at 1:1.
+        let gas_per_value: u64 = if config.value_per_gas == 1 { 1 } else { 0 };
+        vars.extend_from_slice(&gas_per_value.to_le_bytes());
         vars.extend_from_slice(&config.value_per_gas.to_le_bytes());
         self.write(ptr, &vars)
     }
@@ -835,7 +868,7 @@ impl SyscallCtx<'_> {
             .costs
             .gr_send_push_input_per_byte
             .cost_for(range.len().into());
-        self.fee(per_byte)?;
+        self.kept_fee(per_byte)?;
         Ok(self
             .state
             .context
@@ -1050,7 +1083,7 @@ impl SyscallCtx<'_> {
             .costs
             .gr_reply_push_input_per_byte
             .cost_for(range.len().into());
-        self.fee(per_byte)?;
+        self.kept_fee(per_byte)?;
         Ok(self.state.context.reply_push_input(range).map_err(code))
     }
 
@@ -1250,43 +1283,42 @@ impl SyscallCtx<'_> {
 
     fn wait(&mut self, token: CostToken, duration: Option<u32>) -> Result<(), HostTrap> {
         self.charge(token)?;
-        self.fee(self.state.context.settings().waiting_fee)?;
+        // Gear charges the waiting fee and the rent in one change that a failed check rolls
+        // back: the fee must be affordable, and is burned only when the message does wait.
+        let fee = self.state.context.settings().waiting_fee;
+        if *self.gas < fee {
+            return Err(HostTrap::OutOfGas);
+        }
         if self.state.context.reply_sent() {
             return Err(HostTrap::Unrecoverable("wait after reply"));
         }
         if duration == Some(0) {
             return Err(HostTrap::Unrecoverable("wait for zero blocks"));
         }
+        let before = (*self.gas, self.state.gas_moved);
+        *self.gas -= fee;
         let reserve_for = self.state.config.reserve_for;
-        let rent = |blocks: u32| {
-            self.state
-                .rent
-                .waitlist
-                .cost_for(reserve_for.saturating_add(blocks).into())
-        };
+        let waitlist = self.state.rent.waitlist.clone();
+        let rent = |blocks: u32| waitlist.cost_for(reserve_for.saturating_add(blocks).into());
         let kind = match (token, duration) {
             (CostToken::WaitFor, Some(d)) => {
-                let cost = rent(d);
-                self.reduce(cost)
-                    .map_err(|_| HostTrap::Unrecoverable("not enough gas for waitlist rent"))?;
-                MessageWaitedType::WaitFor
+                self.reduce(rent(d)).map(|()| MessageWaitedType::WaitFor)
             }
             (CostToken::WaitUpTo, Some(d)) => {
                 let (first, full) = (rent(1), rent(d));
-                self.reduce(first)
-                    .map_err(|_| HostTrap::Unrecoverable("not enough gas for waitlist rent"))?;
-                if self.reduce(full.saturating_sub(first)).is_ok() {
-                    MessageWaitedType::WaitUpToFull
-                } else {
-                    MessageWaitedType::WaitUpTo
-                }
+                self.reduce(first).map(|()| {
+                    if self.reduce(full.saturating_sub(first)).is_ok() {
+                        MessageWaitedType::WaitUpToFull
+                    } else {
+                        MessageWaitedType::WaitUpTo
+                    }
+                })
             }
-            _ => {
-                let cost = rent(1);
-                self.reduce(cost)
-                    .map_err(|_| HostTrap::Unrecoverable("not enough gas for waitlist rent"))?;
-                MessageWaitedType::Wait
-            }
+            _ => self.reduce(rent(1)).map(|()| MessageWaitedType::Wait),
+        };
+        let Ok(kind) = kind else {
+            (*self.gas, self.state.gas_moved) = before;
+            return Err(HostTrap::Unrecoverable("not enough gas for waitlist rent"));
         };
         Err(HostTrap::Wait(duration, kind))
     }
@@ -1312,7 +1344,7 @@ impl SyscallCtx<'_> {
         let pages = u32::from(end) - u32::from(start) + 1;
         let per_page = self.state.costs.free_range_per_page.cost_for_one();
         let before = *self.gas;
-        charge(self.gas, per_page.saturating_mul(pages.into()))?;
+        charge_if_enough(self.gas, per_page.saturating_mul(pages.into()))?;
         let Some(allocations) = self.state.allocations.as_mut() else {
             *self.gas = before;
             return Ok(1);

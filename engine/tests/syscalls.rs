@@ -390,3 +390,75 @@ fn exit_leave_wait_and_value() {
         1_005
     );
 }
+
+#[test]
+fn alloc_that_cannot_pay_for_growth_fails_instead_of_trapping() {
+    // `handle` traps with `unreachable` when alloc reports failure (u32::MAX). With just too
+    // little gas to grow memory, Gear's alloc fails and the program goes on (here: to
+    // `unreachable`); it does not run out of gas inside alloc.
+    let code = wat::parse_str(
+        r#"(module
+          (import "env" "memory" (memory 1))
+          (import "env" "alloc" (func $alloc (param i32) (result i32)))
+          (export "handle" (func $handle))
+          (func $handle
+            (if (i32.eq (call $alloc (i32.const 200)) (i32.const -1)) (then unreachable))))"#,
+    )
+    .unwrap();
+    let code = validate_and_instrument(code, &Schedule::default()).unwrap();
+    let program = ProgramCode {
+        instrumented: &code.instrumented,
+        meta: &code.meta,
+    };
+    let config = ExecutionConfig::default();
+    let memory = ProgramMemory::default();
+    let status = |gas_limit| {
+        let input = ExecutionInput {
+            gas_limit,
+            ..Default::default()
+        };
+        let run = |execute: fn(_, _, _, _, _) -> ExecutionOutcome| {
+            execute(
+                program,
+                &memory,
+                dispatch(DispatchKind::Handle, b""),
+                &input,
+                &config,
+            )
+        };
+        let a = run(gear_engine::execute);
+        assert_eq!(a, run(wasmtime_backend::execute));
+        a.status
+    };
+    let out_of_gas = |status: &ExecutionStatus| {
+        matches!(
+            status,
+            ExecutionStatus::Trap {
+                reason: SimpleExecutionError::RanOutOfGas,
+                ..
+            }
+        )
+    };
+    assert_eq!(status(GAS), ExecutionStatus::Success);
+    // The smallest limit that does not run out of gas.
+    let (mut low, mut high) = (0u64, GAS);
+    while high - low > 1 {
+        let mid = (low + high) / 2;
+        if out_of_gas(&status(mid)) {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    assert!(
+        matches!(
+            status(high),
+            ExecutionStatus::Trap {
+                reason: SimpleExecutionError::UnreachableInstruction,
+                ..
+            }
+        ),
+        "{:?}",
+        status(high)
+    );
+}

@@ -123,6 +123,32 @@ fn ping_answers_pong_in_the_same_block() {
 }
 
 #[test]
+fn a_sails_program_runs_on_chain() {
+    new_test_ext().execute_with(|| {
+        // Sails' header: "GM", version 1, length 16, interface id, entry id, route, reserved.
+        let header = |interface: [u8; 8], entry: u16, route: u8| {
+            let mut header = vec![0x47, 0x4d, 0x01, 0x10];
+            header.extend_from_slice(&interface);
+            header.extend_from_slice(&entry.to_le_bytes());
+            header.extend_from_slice(&[route, 0]);
+            header
+        };
+        let counter_interface = [0xa3, 0x12, 0x5f, 0x3d, 0xbd, 0x07, 0xb0, 0x0c];
+        let program = upload(gear_examples::sails(), b"", header([0; 8], 0, 0));
+        run_to_next_block();
+        let mut add = header(counter_interface, 0, 1);
+        add.extend(5u32.encode());
+        send(program, add, GAS);
+        run_to_next_block();
+        let (payload, code) = last_reply();
+        assert_eq!(code, ReplyCode::Success(SuccessReplyReason::Manual));
+        let mut expected = header(counter_interface, 0, 1);
+        expected.extend(5u32.encode());
+        assert_eq!(payload, expected);
+    });
+}
+
+#[test]
 fn counter_state_survives_between_messages() {
     new_test_ext().execute_with(|| {
         let counter = upload(gear_examples::counter(), b"", vec![]);
@@ -233,6 +259,16 @@ fn bad_code_is_refused_with_its_own_error_and_nothing_changes() {
                 vec![0, 97, 115, 109, 1, 0, 0, 0]
             ),
             Error::<Test>::InvalidSection
+        );
+        // Programs whose effects the queue does not apply yet (sending to programs, waiting)
+        // are refused at upload, not accepted and then silently broken.
+        assert_noop!(
+            upload(gear_examples::proxy().to_vec()),
+            Error::<Test>::UnsupportedSyscall
+        );
+        assert_noop!(
+            upload(gear_examples::waiter().to_vec()),
+            Error::<Test>::UnsupportedSyscall
         );
         assert_eq!(Balances::free_balance(ALICE), balance);
         assert_eq!(Gear::queue_len(), 0);
