@@ -126,7 +126,8 @@ fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) 
     let runtime_code = RuntimeCode {
         code_fetcher: &wrapped,
         heap_pages: None,
-        hash: polkadot_sdk::sp_core::hashing::blake2_256(blob).to_vec(),
+        // Only a cache key for the executor: blake2b-256 of the blob.
+        hash: gear_core::ids::hash(blob).to_vec(),
     };
     let mut ext = BasicExternalities::default();
     let data = (code.to_vec(), Vec::<u8>::new(), 400_000_000_000u64).encode();
@@ -144,8 +145,8 @@ fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) 
             .expect("the code validates")
     };
     // The first call compiles the runtime.
-    let run = call();
-    (time(runs, &mut call), run)
+    let first = call();
+    (time(runs, &mut call), first)
 }
 
 fn main() {
@@ -206,14 +207,14 @@ fn main() {
 
     // The same program on wasmi compiled into the runtime WASM, run the way the node runs the
     // runtime (sc-executor, wasmtime-compiled runtime), through `GearEngineApi_run_handle`.
-    let (t, run) = in_runtime(&compute_program(rounds), 5);
-    assert_eq!(run.error, None, "{run:?}");
+    let (t, in_rt) = in_runtime(&compute_program(rounds), 5);
+    assert_eq!(in_rt.error, None, "{in_rt:?}");
     let per_second = (u64::from(rounds) * INSTRUCTIONS_PER_ROUND) as f64 / t.as_secs_f64();
     println!(
         "wasmi inside the runtime: {:.1} ms, {:.0} M instructions/s, gas burned {}",
         t.as_secs_f64() * 1e3,
         per_second / 1e6,
-        run.gas_burned
+        in_rt.gas_burned
     );
     println!(
         "in-runtime wasmi / native wasmi time ratio: {:.1}x",
