@@ -149,7 +149,37 @@ fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) 
     (time(runs, &mut call), first)
 }
 
+/// `--check`: the compute program gives the same gas and reply inside the runtime WASM as on
+/// native wasmi (run by `bench/tests/in_runtime.rs`; no timing).
+fn check() {
+    let schedule = Schedule::default();
+    let program = compute_program(10_000);
+    let code = validate_and_instrument(program.clone(), &schedule).unwrap();
+    let native = run(
+        &code,
+        &ProgramMemory::default(),
+        DispatchKind::Handle,
+        &[],
+        gear_engine::execute,
+    );
+    let (_, in_runtime) = in_runtime(&program, 1);
+    assert_eq!(in_runtime.error, None, "{in_runtime:?}");
+    assert_eq!(in_runtime.gas_burned, native.gas_burned, "gas differs in the runtime");
+    assert_eq!(
+        in_runtime.reply,
+        native.reply.map(|reply| reply.payload),
+        "reply differs in the runtime"
+    );
+    println!(
+        "in-runtime wasmi matches native wasmi: gas {}",
+        in_runtime.gas_burned
+    );
+}
+
 fn main() {
+    if std::env::args().any(|arg| arg == "--check") {
+        return check();
+    }
     let schedule = Schedule::default();
 
     println!("## upload (validate + instrument)");
