@@ -164,7 +164,10 @@ fn check() {
     );
     let (_, in_runtime) = in_runtime(&program, 1);
     assert_eq!(in_runtime.error, None, "{in_runtime:?}");
-    assert_eq!(in_runtime.gas_burned, native.gas_burned, "gas differs in the runtime");
+    assert_eq!(
+        in_runtime.gas_burned, native.gas_burned,
+        "gas differs in the runtime"
+    );
     assert_eq!(
         in_runtime.reply,
         native.reply.map(|reply| reply.payload),

@@ -1298,7 +1298,7 @@ impl SyscallCtx<'_> {
         let before = (*self.gas, self.state.gas_moved);
         *self.gas -= fee;
         let reserve_for = self.state.config.reserve_for;
-        let waitlist = self.state.rent.waitlist.clone();
+        let waitlist = self.state.rent.waitlist;
         let rent = |blocks: u32| waitlist.cost_for(reserve_for.saturating_add(blocks).into());
         let kind = match (token, duration) {
             (CostToken::WaitFor, Some(d)) => {

@@ -52,6 +52,9 @@ pub struct UserMessage {
     pub reply: Option<(MessageId, ReplyCode)>,
 }
 
+/// A reply to send: id, code, payload, value, gas.
+type Reply = (MessageId, ReplyCode, Vec<u8>, u128, u64);
+
 struct Queued {
     dispatch: Dispatch,
     gas: u64,
@@ -217,16 +220,9 @@ impl<E: Executor> World<E> {
         }
     }
 
-    fn reply(
-        &mut self,
-        program: ActorId,
-        to: &Dispatch,
-        id: MessageId,
-        code: ReplyCode,
-        payload: Vec<u8>,
-        value: u128,
-        gas: u64,
-    ) {
+    /// Sends `reply` (id, code, payload, value, gas) from `program` to the source of `to`.
+    fn reply(&mut self, program: ActorId, to: &Dispatch, reply: Reply) {
+        let (id, code, payload, value, gas) = reply;
         let dispatch = Dispatch {
             kind: DispatchKind::Reply,
             id,
@@ -255,11 +251,13 @@ impl<E: Executor> World<E> {
                 self.reply(
                     program_id,
                     &dispatch,
-                    MessageId::generate_reply(dispatch.id),
-                    code,
-                    Vec::new(),
-                    dispatch.value,
-                    0,
+                    (
+                        MessageId::generate_reply(dispatch.id),
+                        code,
+                        Vec::new(),
+                        dispatch.value,
+                        0,
+                    ),
                 );
             }
             return;
@@ -327,11 +325,13 @@ impl<E: Executor> World<E> {
                 self.reply(
                     program_id,
                     &dispatch,
-                    MessageId::generate_reply(dispatch.id),
-                    ReplyCode::Error(ErrorReplyReason::Execution(*reason)),
-                    message.clone(),
-                    value,
-                    0,
+                    (
+                        MessageId::generate_reply(dispatch.id),
+                        ReplyCode::Error(ErrorReplyReason::Execution(*reason)),
+                        message.clone(),
+                        value,
+                        0,
+                    ),
                 );
             }
             return;
@@ -421,24 +421,24 @@ impl<E: Executor> World<E> {
                     gas,
                 ))
             }
-            (None, ExecutionStatus::Success | ExecutionStatus::Exit { .. }, k)
-                if matches!(k, DispatchKind::Init | DispatchKind::Handle) =>
-            {
-                Some((
-                    MessageId::generate_reply(dispatch.id),
-                    ReplyCode::Success(SuccessReplyReason::Auto),
-                    Vec::new(),
-                    0,
-                    0,
-                ))
-            }
+            (
+                None,
+                ExecutionStatus::Success | ExecutionStatus::Exit { .. },
+                DispatchKind::Init | DispatchKind::Handle,
+            ) => Some((
+                MessageId::generate_reply(dispatch.id),
+                ReplyCode::Success(SuccessReplyReason::Auto),
+                Vec::new(),
+                0,
+                0,
+            )),
             _ => None,
         };
         for (to, queued) in sent {
             self.deliver(program_id, to, queued);
         }
-        if let Some((id, code, payload, value, gas)) = reply {
-            self.reply(program_id, &dispatch, id, code, payload, value, gas);
+        if let Some(reply) = reply {
+            self.reply(program_id, &dispatch, reply);
         }
         for (message, _delay) in &outcome.wakes {
             if let Some((queued, _)) = self.waitlist.remove(message) {
