@@ -80,6 +80,10 @@ fn async_proxy_awaits_the_reply_and_answers() {
     assert_eq!(forwarded.destination, ping);
     assert_eq!(forwarded.payload, b"PING");
     assert_eq!(forwarded.id, MessageId::generate_outgoing(request, 0));
+    // Sent without a gas limit: it takes the mailbox threshold from the request, which also
+    // prepaid waitlist rent; both moved, not burned.
+    assert_eq!(forwarded.gas_limit, None);
+    assert!(first.gas_moved > gear_engine::ExecutionConfig::default().mailbox_threshold);
     assert!(first.reply.is_none());
     assert!(runs[1].reply.is_some());
     assert_eq!(runs[1].status, ExecutionStatus::Success);
@@ -207,6 +211,8 @@ fn value_is_received_and_sent() {
     let run = w.journals(request)[0];
     assert_eq!(run.messages.len(), 1);
     assert_eq!(run.messages[0].value, 250);
+    assert_eq!(run.messages[0].gas_limit, None);
+    assert_eq!(run.gas_moved, w.config.mailbox_threshold);
     assert_eq!(run.messages[0].destination, user());
     // Available: balance 1000 + 500 received - 250 sent.
     let reply = w.reply_to(request).unwrap();
