@@ -21,6 +21,13 @@
 //!   [`ErrorReplyReason`](gear_core_errors::ErrorReplyReason); a trap discards every effect except
 //!   the gas burned.
 //!
+//! - **Rules** ([`processing`]): what an execution means for the chain, decided once: Gear's
+//!   journal notes ([`journal::JournalNote`]) for replies, auto and error replies, unavailable
+//!   actors, failed inits, exits, waits, wakes, sends, created programs, reservations, signals,
+//!   value and memory. The pallet and the tests' in-memory queue apply them through
+//!   [`journal::JournalHandler`]; gas follows Gear's gas tree ([`gas_tree`]), generic over its
+//!   store.
+//!
 //! `wasmi` is an interpreter compiled into the runtime: no host functions beyond `sp_io` are needed,
 //! so the runtime stays valid on the relay chain (PVF).
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -30,9 +37,12 @@ extern crate alloc;
 
 pub mod code;
 mod exec;
+pub mod gas_tree;
 mod host;
+pub mod journal;
 pub mod memory;
 pub mod outcome;
+pub mod processing;
 mod syscalls;
 mod wasmi_backend;
 #[cfg(feature = "wasmtime")]

@@ -47,6 +47,16 @@ pub struct Dispatch {
     pub context: Option<ContextStore>,
 }
 
+impl Dispatch {
+    /// Whether this is a reply carrying an error code (Gear's error replies carry back value
+    /// that is already in flight, and get no signal).
+    pub fn is_error_reply(&self) -> bool {
+        self.details
+            .and_then(MessageDetails::to_reply_details)
+            .is_some_and(|reply| reply.to_reply_code().is_error())
+    }
+}
+
 /// Chain parameters an execution depends on (Gear's `BlockConfig`), with the schedule.
 #[derive(Clone, Debug)]
 pub struct ExecutionConfig {

@@ -388,23 +388,6 @@ const ALL_CODE_ERRORS: &[&str] = &[
     "InstrumentationFailed",
 ];
 
-fn pad_with_custom_section(mut code: Vec<u8>, pad: usize) -> Vec<u8> {
-    code.push(0);
-    let mut len = pad as u32 + 2;
-    loop {
-        let byte = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            code.push(byte);
-            break;
-        }
-        code.push(byte | 0x80);
-    }
-    code.extend_from_slice(&[1, b'x']);
-    code.extend(std::iter::repeat_n(0, pad));
-    code
-}
-
 /// One row per validation rule: a hand-written module and the exact error it must get.
 #[test]
 fn validation_rules() {
@@ -424,7 +407,10 @@ fn validation_rules() {
     let cases: Vec<Case> = vec![
         (
             "code too large",
-            pad_with_custom_section(wat(&format!(r#"(module {memory} {handle})"#)), 512 * 1024),
+            gear_examples::with_custom_section(
+                wat(&format!(r#"(module {memory} {handle})"#)),
+                512 * 1024,
+            ),
             schedule.clone(),
             CodeError::CodeTooLarge {
                 len: 524_346,

@@ -58,6 +58,23 @@ pub fn sails() -> &'static [u8] {
     demo_sails::code::WASM_BINARY_OPT
 }
 
+/// `Relay::Ask(program, payload)` for the `sails` example (route 2): it sends `payload` to
+/// `program` and replies with the answer.
+pub fn sails_relay_ask(program: [u8; 32], payload: Vec<u8>) -> Vec<u8> {
+    demo_sails::relay_ask(program, payload)
+}
+
+/// The other program's answer in the `sails` example's reply to `Relay::Ask`.
+pub fn sails_relay_answer(reply: &[u8]) -> Option<Vec<u8>> {
+    demo_sails::relay_answer(reply)
+}
+
+/// The Sails header of the `sails` example's `Relay::Ask` (the end-to-end test builds the
+/// message from it).
+pub fn sails_relay_header() -> Vec<u8> {
+    demo_sails::relay_ask_header()
+}
+
 /// A program whose `handle` loops forever (runs out of gas at exactly its limit).
 pub fn infinite_loop() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/infinite_loop.wat")).expect("infinite_loop.wat is valid")
@@ -68,7 +85,42 @@ pub fn unknown_import() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/unknown_import.wat")).expect("unknown_import.wat is valid")
 }
 
-/// Every example by file name, as the `export` binary writes them.
+/// A program that sends `delayed` back to its sender 3 blocks later (`gr_send` with a delay).
+pub fn delayed() -> Vec<u8> {
+    wat::parse_str(include_str!("../wat/delayed.wat")).expect("delayed.wat is valid")
+}
+
+/// A program that exits (`gr_exit`) on any message, leaving its balance to the sender.
+pub fn exit() -> Vec<u8> {
+    wat::parse_str(include_str!("../wat/exit.wat")).expect("exit.wat is valid")
+}
+
+/// A program that sends three messages (`one`, `two`, `three`) to its sender.
+pub fn fanout() -> Vec<u8> {
+    wat::parse_str(include_str!("../wat/fanout.wat")).expect("fanout.wat is valid")
+}
+
+/// `code` with a custom section of `pad` zero bytes appended (a valid module of any size, for
+/// size limits).
+pub fn with_custom_section(mut code: Vec<u8>, pad: usize) -> Vec<u8> {
+    code.push(0);
+    let mut len = pad as u32 + 2;
+    loop {
+        let byte = (len & 0x7f) as u8;
+        len >>= 7;
+        if len == 0 {
+            code.push(byte);
+            break;
+        }
+        code.push(byte | 0x80);
+    }
+    code.extend_from_slice(&[1, b'x']);
+    code.extend(std::iter::repeat_n(0, pad));
+    code
+}
+
+/// Every example by file name, as the `export` binary writes them (`.wasm` programs, and the
+/// `.bin` data tests need with them).
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("ping.wasm", ping().to_vec()),
@@ -83,5 +135,9 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
         ("sails.wasm", sails().to_vec()),
         ("infinite_loop.wasm", infinite_loop()),
         ("unknown_import.wasm", unknown_import()),
+        ("delayed.wasm", delayed()),
+        ("exit.wasm", exit()),
+        ("fanout.wasm", fanout()),
+        ("sails_relay_header.bin", sails_relay_header()),
     ]
 }

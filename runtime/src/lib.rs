@@ -130,7 +130,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("gear-parachain"),
     impl_name: alloc::borrow::Cow::Borrowed("gear-parachain"),
     authoring_version: 1,
-    spec_version: 1900,
+    spec_version: 1901,
     impl_version: 0,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -409,6 +409,9 @@ parameter_types! {
     pub GearServiceWeight: Weight = Perbill::from_percent(30) * RuntimeBlockWeights::get().max_block;
     pub GearSchedule: pallet_gear::Schedule = Default::default();
     pub GasRecipient: Option<AccountId> = Authorship::author();
+    /// One unit of the native token per gas.
+    pub const GearGasMultiplier: pallet_gear::types::GasMultiplier<Balance, u64> =
+        pallet_gear::types::GasMultiplier::ValuePerGas(1);
 }
 
 impl pallet_gear::program::Config for Runtime {}
@@ -417,13 +420,30 @@ impl pallet_gear::gas::Config for Runtime {
     type BlockGasLimit = ConstU64<BLOCK_GAS_LIMIT>;
 }
 
+/// Rent (gas per block) as Gear's schedule charges it inside programs (`integrity_test` checks
+/// they agree).
+impl pallet_gear::scheduler::Config for Runtime {
+    type ReserveThreshold = ConstU32<1>;
+    type WaitlistCost = ConstU64<100>;
+    type MailboxCost = ConstU64<100>;
+    type ReservationCost = ConstU64<100>;
+    type DispatchHoldCost = ConstU64<100>;
+}
+
+impl pallet_gear::bank::Config for Runtime {
+    type BankPalletId = BankPalletId;
+    type GasMultiplier = GearGasMultiplier;
+}
+
 impl pallet_gear::Config for Runtime {
     type Currency = Balances;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;
-    type ValuePerGas = frame_support::traits::ConstU128<1>;
-    type BankPalletId = BankPalletId;
     type MailboxThreshold = ConstU64<3_000>;
+    type OutgoingLimit = ConstU32<1024>;
+    type OutgoingBytesLimit = ConstU32<{ 64 * 1024 * 1024 }>;
+    type PerformanceMultiplier = ConstU32<100>;
+    type ReservationsLimit = ConstU64<256>;
     type ServiceWeight = GearServiceWeight;
     type GasRecipient = GasRecipient;
     type WeightInfo = pallet_gear::weights::GearWeight;
@@ -465,7 +485,9 @@ construct_runtime!(
         GearProgram: pallet_gear::program = 100,
         GearMessenger: pallet_gear::messenger = 101,
         GearGas: pallet_gear::gas = 102,
+        GearScheduler: pallet_gear::scheduler = 103,
         Gear: pallet_gear = 104,
+        GearBank: pallet_gear::bank = 105,
     }
 );
 

@@ -118,7 +118,10 @@ fn ping_through_the_runtime() {
         // No fees are charged when calling dispatch directly: Bob paid only burned gas, which
         // went nowhere else (no block author in this test), so it is recorded as unpaid.
         let burned = before - Balances::free_balance(&bob);
-        assert_eq!(burned, pallet_gear::UnpaidBurnedValue::<Runtime>::get());
+        assert_eq!(
+            burned,
+            pallet_gear::bank::UnpaidBurnedValue::<Runtime>::get()
+        );
         assert!(burned > 0);
     });
 }

@@ -244,6 +244,87 @@ async function main() {
     const tooMuch = await send(api.tx.gear.sendMessage(ping, 'PING', api.consts.gearGas.blockGasLimit.toBigInt() + 1n, 0, false));
     check(tooMuch.error === 'gear.GasLimitTooHigh', `gas above the block limit fails with gear.GasLimitTooHigh (${tooMuch.error})`);
 
+    // Messages programs sent Bob (not replies), waiting in his mailbox.
+    const mailFor = async (program) => {
+      const entries = await api.query.gearMessenger.mailbox.entries(bob.address);
+      return entries
+        .map(([key, value]) => ({ id: key.args[1].toHex(), message: value.unwrap()[0] }))
+        .filter(({ message }) => message.source.toHex() === program);
+    };
+    const waitForMail = async (program, count, what) => {
+      const deadline = Date.now() + 60_000;
+      let mail = [];
+      while (Date.now() < deadline) {
+        mail = await mailFor(program);
+        if (mail.length >= count) return mail;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    const text = (bytes) => new TextDecoder().decode(bytes);
+
+    console.log('fan out');
+    const fanout = await upload('fanout.wasm', 'e2e-fanout');
+    const fanReply = await ask(fanout, '0x');
+    check(fanReply.code.isSuccess && fanReply.code.asSuccess.isAuto, 'the fan-out program gets Gear\'s auto reply');
+    const fanMail = await waitForMail(fanout, 3, 'three messages in the mailbox');
+    const words = fanMail.map(({ message }) => text(message.payload.toU8a(true))).sort();
+    check(JSON.stringify(words) === JSON.stringify(['one', 'three', 'two']), `three messages reached Bob's mailbox (${words})`);
+    for (const { id } of fanMail) {
+      const claimed = await send(api.tx.gear.claimValue(id));
+      check(claimed.error === null && claimed.events.some((e) => api.events.gear.UserMessageRead.is(e)),
+        `claimValue of ${id.slice(0, 10)}.. reads it (UserMessageRead)`);
+    }
+
+    console.log('delayed message');
+    const delayed = await upload('delayed.wasm', 'e2e-delayed');
+    const sentAt = (await api.rpc.chain.getHeader()).number.toNumber();
+    await ask(delayed, '0x');
+    check((await api.query.gearMessenger.dispatchStash.entries()).length === 1, 'the delayed message waits in the dispatch stash');
+    const [late] = await waitForMail(delayed, 1, 'the delayed message');
+    const arrivedAt = (await api.rpc.chain.getHeader()).number.toNumber();
+    check(text(late.message.payload.toU8a(true)) === 'delayed' && arrivedAt >= sentAt + 3,
+      `the delayed message arrived 3 blocks later or more (${sentAt} -> ${arrivedAt})`);
+    await send(api.tx.gear.claimValue(late.id));
+
+    console.log('async chain of three programs');
+    const inner = await upload('proxy.wasm', 'e2e-inner', ping);
+    const outer = await upload('proxy.wasm', 'e2e-outer', inner);
+    const chained = await ask(outer, 'PING');
+    check(text(chained.payload) === 'PONG' && chained.code.isSuccess,
+      'proxy -> proxy -> ping answers PONG through two awaits');
+
+    console.log('sails program calling another program');
+    // Sails' constructor `New`: header "GM", version 1, length 16, interface 0, entry 0, route 0.
+    const sailsNew = u8aToHex(new Uint8Array([0x47, 0x4d, 1, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    const sails = await upload('sails.wasm', 'e2e-sails', sailsNew);
+    const relayHeader = readFileSync(join(examplesDir, 'sails_relay_header.bin'));
+    const askRelay = u8aConcat(relayHeader, hexToU8a(ping), api.createType('Bytes', 'PING').toU8a());
+    const relayed = await ask(sails, u8aToHex(askRelay));
+    const answer = api.createType('Bytes', relayed.payload.slice(relayHeader.length)).toU8a(true);
+    check(relayed.code.isSuccess && text(answer) === 'PONG',
+      `the sails Relay service asked ping and returned its PONG (${text(answer)})`);
+
+    console.log('value to the mailbox');
+    const valueProgram = await upload('value.wasm', 'e2e-value');
+    const sentValue = 10n * ed;
+    const bobBeforeValue = await balance(bob.address);
+    const feesBeforeValue = bobFees;
+    const aliceBeforeValue = await balance(alice.address);
+    await send(api.tx.gear.sendMessage(valueProgram, '0x', GAS, sentValue, false));
+    const [half] = await waitForMail(valueProgram, 1, 'half of the value back');
+    check(half.message.value.toBigInt() === sentValue / 2n, `half the value (${sentValue / 2n}) waits in the mailbox`);
+    const claim = await send(api.tx.gear.claimValue(half.id));
+    check(claim.error === null, 'claimValue takes it');
+    while ((await api.query.gearMessenger.tail()).toBigInt() !== (await api.query.gearMessenger.head()).toBigInt()) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const valueBurned = (await balance(alice.address)) - aliceBeforeValue;
+    const valueSpent = bobBeforeValue - (await balance(bob.address));
+    check(valueSpent === sentValue / 2n + (bobFees - feesBeforeValue) + valueBurned,
+      `Bob paid exactly the half the program kept, fees and burned gas (${valueSpent})`);
+    const keptByPrograms = sentValue / 2n;
+
     console.log('accounting');
     // Let every queued message finish, then compare balances.
     while ((await api.query.gearMessenger.tail()).toBigInt() !== (await api.query.gearMessenger.head()).toBigInt()) {
@@ -252,8 +333,9 @@ async function main() {
     const burned = (await balance(alice.address)) - aliceStart;
     const bobSpent = bobStart - (await balance(bob.address));
     check(burned > 0n, `Alice (the block author) received the burned gas: ${burned}`);
-    check(bobSpent === bobFees + burned, `Bob's balance moved only by fees (${bobFees}) and burned gas (${burned})`);
-    check((await balance(bank)) === ed, 'the bank holds nothing but its existential deposit');
+    check(bobSpent === bobFees + burned + keptByPrograms,
+      `Bob's balance moved only by fees (${bobFees}), burned gas (${burned}) and value programs kept (${keptByPrograms})`);
+    check((await balance(bank)) === ed + keptByPrograms, 'the bank holds its existential deposit and the programs\' balances');
 
     await api.disconnect();
   } catch (error) {

@@ -1,31 +1,35 @@
 //! A small in-memory chain for engine tests: programs, a message queue, a waitlist, users'
-//! mailboxes, balances and reservations, driven by any [`Executor`].
+//! mailboxes, balances, reservations and gas trees, driven by any [`Executor`].
 //!
-//! It applies journals the way Gear's queue does (replies and auto-replies, error replies,
-//! signals paid by the system reservation, waits and wakes, created programs, value, gas
-//! reservations) so that tests can follow multi-program flows such as an async proxy. It keeps
-//! every dispatch's journal so two backends can be compared byte for byte. Gas accounting of the
-//! chain (gas trees, rent) is the pallets' business and is simplified here: a message sent
-//! without a gas limit gets [`DEFAULT_GAS`].
+//! It does what the pallet does, in memory: each dispatch's outcome goes through Gear's rules
+//! (`gear_engine::processing`), and the journal notes are applied here by a
+//! [`JournalHandler`], with gas in Gear's gas tree (`gear_engine::gas_tree`) over maps. So
+//! tests follow multi-program flows (an async proxy, waits and wakes, created programs,
+//! signals) under the chain's own rules. It keeps every dispatch's journal so two backends can
+//! be compared byte for byte. Simplifications: users never answer (messages to users are only
+//! logged, their gas stays with the sender) and rent is not charged.
 #![allow(dead_code)]
 
 use gear_core::{
+    env::MessageWaitedType,
     ids::prelude::*,
-    message::{DispatchKind, MessageDetails, ReplyDetails, SignalDetails},
+    message::{DispatchKind, MessageDetails, SignalDetails},
     reservation::{GasReservationMap, GasReservationSlot},
 };
-use gear_core_errors::{
-    ErrorReplyReason, ReplyCode, SignalCode, SimpleExecutionError, SuccessReplyReason,
-};
+use gear_core_errors::{ReplyCode, SignalCode, SimpleExecutionError};
 use gear_engine::{
+    gas_tree::{self, GasNodeId, MemoryGasStore},
+    journal::{handle_journal, DispatchOutcome, JournalHandler},
+    memory::MemoryChanges,
+    processing::{self, ActorState},
     validate_and_instrument, BlockInfo, Dispatch, ExecutionConfig, ExecutionInput,
-    ExecutionOutcome, ExecutionStatus, Executor, ProgramCode, ProgramMemory, ReservationChange,
-    Schedule, ValidatedCode,
+    ExecutionOutcome, ExecutionStatus, Executor, ProgramCode, ProgramMemory, Schedule,
+    ValidatedCode,
 };
-use gprimitives::{ActorId, CodeId, MessageId};
+use gprimitives::{ActorId, CodeId, MessageId, ReservationId};
 use std::collections::{BTreeMap, VecDeque};
 
-/// Gas of a message sent without a gas limit (and of users' messages).
+/// Gas of users' messages.
 pub const DEFAULT_GAS: u64 = 20_000_000_000;
 
 /// The user tests send from.
@@ -37,7 +41,9 @@ pub struct Program {
     pub balance: u128,
     pub reservations: GasReservationMap,
     pub initialized: bool,
+    pub init_message: MessageId,
     pub exited: Option<ActorId>,
+    pub terminated: bool,
 }
 
 /// A message that reached a user.
@@ -52,14 +58,6 @@ pub struct UserMessage {
     pub reply: Option<(MessageId, ReplyCode)>,
 }
 
-/// A reply to send: id, code, payload, value, gas.
-type Reply = (MessageId, ReplyCode, Vec<u8>, u128, u64);
-
-struct Queued {
-    dispatch: Dispatch,
-    gas: u64,
-}
-
 /// One executed dispatch: where, what, and the whole journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Executed {
@@ -69,16 +67,32 @@ pub struct Executed {
     pub outcome: ExecutionOutcome,
 }
 
+/// What a block's end does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Task {
+    /// A `wait_for` / paid `wait_up_to` ends, or a delayed wake.
+    Wake(MessageId),
+    /// A `wait` or unpaid `wait_up_to` runs out.
+    RemoveFromWaitlist(MessageId),
+    /// A delayed message is sent.
+    Send(Dispatch),
+    /// A reservation expires.
+    RemoveReservation(ActorId, ReservationId),
+}
+
 pub struct World<E> {
     pub executor: E,
     pub config: ExecutionConfig,
     pub codes: BTreeMap<CodeId, ValidatedCode>,
     pub programs: BTreeMap<ActorId, Program>,
-    queue: VecDeque<Queued>,
-    /// Waiting messages: program, dispatch (with its context), gas left, wake-up height.
-    waitlist: BTreeMap<MessageId, (Queued, Option<u32>)>,
+    queue: VecDeque<Dispatch>,
+    /// Waiting messages.
+    waitlist: BTreeMap<MessageId, Dispatch>,
+    tasks: BTreeMap<u32, Vec<Task>>,
+    pub gas: MemoryGasStore,
     pub mailbox: Vec<UserMessage>,
     pub executed: Vec<Executed>,
+    pub outcomes: BTreeMap<MessageId, DispatchOutcome>,
     pub height: u32,
     nonce: u128,
 }
@@ -92,8 +106,11 @@ impl<E: Executor> World<E> {
             programs: BTreeMap::new(),
             queue: VecDeque::new(),
             waitlist: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            gas: MemoryGasStore::default(),
             mailbox: Vec::new(),
             executed: Vec::new(),
+            outcomes: BTreeMap::new(),
             height: 1,
             nonce: 0,
         }
@@ -110,75 +127,89 @@ impl<E: Executor> World<E> {
     pub fn create(&mut self, code: &[u8], salt: &[u8], init: &[u8], balance: u128) -> ActorId {
         let code_id = self.upload(code);
         let id = ActorId::generate_from_user(code_id, salt);
-        self.programs.insert(id, Program::new(code_id, balance));
-        self.send_as(
-            ActorId::from(USER),
-            id,
-            DispatchKind::Init,
-            init.to_vec(),
-            0,
-        );
+        let init_id = self.next_id();
+        self.programs
+            .insert(id, Program::new(code_id, balance, init_id));
+        self.queue_from_user(init_id, id, DispatchKind::Init, init.to_vec(), 0);
         id
     }
 
     /// Queues a message from the test user to `to`.
     pub fn send(&mut self, to: ActorId, payload: &[u8], value: u128) -> MessageId {
-        self.send_as(
-            ActorId::from(USER),
-            to,
-            DispatchKind::Handle,
-            payload.to_vec(),
-            value,
-        )
+        let id = self.next_id();
+        self.queue_from_user(id, to, DispatchKind::Handle, payload.to_vec(), value);
+        id
     }
 
-    fn send_as(
+    fn next_id(&mut self) -> MessageId {
+        self.nonce += 1;
+        MessageId::generate_from_user(self.height, ActorId::from(USER), self.nonce)
+    }
+
+    fn queue_from_user(
         &mut self,
-        from: ActorId,
+        id: MessageId,
         to: ActorId,
         kind: DispatchKind,
         payload: Vec<u8>,
         value: u128,
-    ) -> MessageId {
-        self.nonce += 1;
-        let id = MessageId::generate_from_user(self.height, from, self.nonce);
-        self.queue.push_back(Queued {
-            dispatch: Dispatch {
-                kind,
-                id,
-                source: from,
-                destination: to,
-                payload,
-                value,
-                details: None,
-                context: None,
-            },
-            gas: DEFAULT_GAS,
+    ) {
+        let user = ActorId::from(USER);
+        gas_tree::create(&mut self.gas, user, id, DEFAULT_GAS).expect("new tree");
+        self.queue.push_back(Dispatch {
+            kind,
+            id,
+            source: user,
+            destination: to,
+            payload,
+            value,
+            details: None,
+            context: None,
         });
-        id
     }
 
-    /// Runs the queue until it is empty; then one block passes.
+    /// Runs the queue until it is empty; then one block passes and its tasks run.
     pub fn run(&mut self) {
         let mut steps = 0;
-        while let Some(queued) = self.queue.pop_front() {
+        while let Some(dispatch) = self.queue.pop_front() {
             steps += 1;
             assert!(steps < 1_000, "the queue does not settle");
-            self.execute(queued);
+            self.process(dispatch);
+        }
+        for (root, tree) in &self.gas.ended {
+            assert_eq!(
+                tree.bought,
+                tree.burned + tree.refunded,
+                "tree {root:?} balanced"
+            );
         }
         self.height += 1;
-        // Waits with a deadline that wake by themselves (`wait_for`, affordable `wait_up_to`).
-        let due: Vec<MessageId> = self
-            .waitlist
-            .iter()
-            .filter(|(_, (_, at))| at.is_some_and(|at| at <= self.height))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in due {
-            if let Some((queued, _)) = self.waitlist.remove(&id) {
-                self.queue.push_back(queued);
+        for task in self.tasks.remove(&self.height).unwrap_or_default() {
+            match task {
+                Task::Wake(id) => {
+                    if let Some(dispatch) = self.waitlist.remove(&id) {
+                        self.unlock(id);
+                        self.queue.push_back(dispatch);
+                    }
+                }
+                Task::RemoveFromWaitlist(id) => {
+                    if let Some(dispatch) = self.waitlist.remove(&id) {
+                        self.unlock(id);
+                        let notes = processing::process_removed_from_waitlist(&dispatch);
+                        handle_journal(notes, self);
+                    }
+                }
+                Task::Send(dispatch) => {
+                    self.unlock(dispatch.id);
+                    self.queue.push_back(dispatch);
+                }
+                Task::RemoveReservation(program, rid) => self.remove_reservation(program, rid),
             }
         }
+    }
+
+    fn unlock(&mut self, id: MessageId) {
+        gas_tree::unlock_all(&mut self.gas, id.into()).expect("node exists");
     }
 
     pub fn is_waiting(&self, message: MessageId) -> bool {
@@ -201,68 +232,32 @@ impl<E: Executor> World<E> {
             .collect()
     }
 
-    fn deliver(&mut self, from: ActorId, to: ActorId, queued: Queued) {
-        if self.programs.contains_key(&to) {
-            self.queue.push_back(queued);
-        } else {
-            let d = queued.dispatch;
-            self.mailbox.push(UserMessage {
-                id: d.id,
-                from,
-                to,
-                payload: d.payload,
-                value: d.value,
-                reply: d
-                    .details
-                    .and_then(MessageDetails::to_reply_details)
-                    .map(|r| (r.to_message_id(), r.to_reply_code())),
-            });
+    fn state_of(&self, id: ActorId) -> ActorState {
+        match self.programs.get(&id) {
+            None => ActorState::NotCreated,
+            Some(p) if p.terminated => ActorState::Terminated,
+            Some(p) => match p.exited {
+                Some(inheritor) => ActorState::Exited { inheritor },
+                None if p.initialized => ActorState::Initialized,
+                None => ActorState::Uninitialized {
+                    init_message: p.init_message,
+                },
+            },
         }
     }
 
-    /// Sends `reply` (id, code, payload, value, gas) from `program` to the source of `to`.
-    fn reply(&mut self, program: ActorId, to: &Dispatch, reply: Reply) {
-        let (id, code, payload, value, gas) = reply;
-        let dispatch = Dispatch {
-            kind: DispatchKind::Reply,
-            id,
-            source: program,
-            destination: to.source,
-            payload,
-            value,
-            details: Some(MessageDetails::Reply(ReplyDetails::new(to.id, code))),
-            context: None,
-        };
-        self.deliver(program, to.source, Queued { dispatch, gas });
-    }
-
-    fn execute(&mut self, queued: Queued) {
-        let Queued { dispatch, gas } = queued;
+    fn process(&mut self, dispatch: Dispatch) {
         let program_id = dispatch.destination;
-        let first_run = dispatch.context.is_none();
-        let Some(program) = self.programs.get(&program_id) else {
-            return;
-        };
-        if program.exited.is_some() {
-            if matches!(dispatch.kind, DispatchKind::Init | DispatchKind::Handle) {
-                let code = ReplyCode::Error(ErrorReplyReason::UnavailableActor(
-                    gear_core_errors::SimpleUnavailableActorError::ProgramExited,
-                ));
-                self.reply(
-                    program_id,
-                    &dispatch,
-                    (
-                        MessageId::generate_reply(dispatch.id),
-                        code,
-                        Vec::new(),
-                        dispatch.value,
-                        0,
-                    ),
-                );
-            }
+        if let Err((reason, payload)) =
+            processing::check_actor(&dispatch, self.state_of(program_id))
+        {
+            let notes = processing::process_non_executable(&dispatch, reason, payload);
+            handle_journal(notes, self);
             return;
         }
+        let program = &self.programs[&program_id];
         let code = &self.codes[&program.code_id];
+        let gas_limit = gas_tree::get_limit(&self.gas, dispatch.id.into()).expect("has gas");
         let outcome = self.executor.execute(
             Some(program.code_id.into_bytes()),
             ProgramCode {
@@ -277,7 +272,7 @@ impl<E: Executor> World<E> {
                     timestamp: u64::from(self.height) * 6_000,
                     random: ([7; 32], self.height.saturating_sub(1)),
                 },
-                gas_limit: gas,
+                gas_limit,
                 balance: program.balance,
                 reservations: program.reservations.clone(),
             },
@@ -289,200 +284,289 @@ impl<E: Executor> World<E> {
             message: dispatch.id,
             outcome: outcome.clone(),
         });
-        let gas_left = gas
-            .saturating_sub(outcome.gas_burned)
-            .saturating_sub(outcome.gas_moved);
-        let kind = dispatch.kind;
-        let is_error_reply = dispatch
-            .details
-            .and_then(MessageDetails::to_reply_details)
-            .is_some_and(|r| r.to_reply_code().is_error());
+        let notes = processing::process_outcome(dispatch, outcome);
+        handle_journal(notes, self);
+    }
 
-        if let ExecutionStatus::Trap { reason, message } = &outcome.status {
-            // A signal, paid by the system reservation, for a failed handle or reply.
-            if let Some(reserved) = outcome.context.system_reservation() {
-                if !is_error_reply && !matches!(kind, DispatchKind::Init | DispatchKind::Signal) {
-                    self.queue.push_back(Queued {
-                        dispatch: Dispatch {
-                            kind: DispatchKind::Signal,
-                            id: MessageId::generate_signal(dispatch.id),
-                            source: ActorId::SYSTEM,
-                            destination: program_id,
-                            payload: Vec::new(),
-                            value: 0,
-                            details: Some(MessageDetails::Signal(SignalDetails::new(
-                                dispatch.id,
-                                SignalCode::Execution(*reason),
-                            ))),
-                            context: None,
-                        },
-                        gas: reserved,
-                    });
-                }
-            }
-            if matches!(kind, DispatchKind::Init | DispatchKind::Handle) {
-                let value = if first_run { dispatch.value } else { 0 };
-                self.reply(
-                    program_id,
-                    &dispatch,
-                    (
-                        MessageId::generate_reply(dispatch.id),
-                        ReplyCode::Error(ErrorReplyReason::Execution(*reason)),
-                        message.clone(),
-                        value,
-                        0,
-                    ),
-                );
-            }
+    fn remove_reservation(&mut self, program: ActorId, rid: ReservationId) {
+        let removed = self
+            .programs
+            .get_mut(&program)
+            .and_then(|p| p.reservations.remove(&rid));
+        if removed.is_some() {
+            gas_tree::unlock_all(&mut self.gas, rid.into()).expect("reservation node");
+            gas_tree::consume(&mut self.gas, rid.into()).expect("reservation node");
+        }
+    }
+
+    fn credit(&mut self, to: ActorId, value: u128) {
+        if let Some(program) = self.programs.get_mut(&to) {
+            program.balance += value;
+        }
+    }
+
+    fn deactivate(&mut self, program: ActorId, value_destination: ActorId) {
+        let waiting: Vec<MessageId> = self
+            .waitlist
+            .iter()
+            .filter(|(_, d)| d.destination == program)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in waiting {
+            let dispatch = self.waitlist.remove(&id).expect("listed");
+            self.unlock(id);
+            self.queue.push_back(dispatch);
+        }
+        let rids: Vec<ReservationId> = self.programs[&program]
+            .reservations
+            .keys()
+            .copied()
+            .collect();
+        for rid in rids {
+            self.remove_reservation(program, rid);
+        }
+        let balance = std::mem::take(&mut self.programs.get_mut(&program).unwrap().balance);
+        self.credit(value_destination, balance);
+    }
+}
+
+impl<E: Executor> JournalHandler for World<E> {
+    fn gas_burned(&mut self, message_id: MessageId, amount: u64) {
+        gas_tree::spend(&mut self.gas, message_id.into(), amount).expect("gas to burn");
+    }
+
+    fn send_value(&mut self, _from: ActorId, to: ActorId, value: u128) {
+        self.credit(to, value);
+    }
+
+    fn reserve_gas(
+        &mut self,
+        message_id: MessageId,
+        reservation_id: ReservationId,
+        program_id: ActorId,
+        amount: u64,
+        duration: u32,
+    ) {
+        gas_tree::reserve(&mut self.gas, message_id.into(), reservation_id, amount)
+            .expect("gas to reserve");
+        let finish = self.height + duration;
+        self.programs
+            .get_mut(&program_id)
+            .unwrap()
+            .reservations
+            .insert(
+                reservation_id,
+                GasReservationSlot {
+                    amount,
+                    start: self.height,
+                    finish,
+                },
+            );
+        self.tasks
+            .entry(finish)
+            .or_default()
+            .push(Task::RemoveReservation(program_id, reservation_id));
+    }
+
+    fn unreserve_gas(&mut self, reservation_id: ReservationId, program_id: ActorId) {
+        self.remove_reservation(program_id, reservation_id);
+    }
+
+    fn system_reserve_gas(&mut self, message_id: MessageId, amount: u64) {
+        gas_tree::system_reserve(&mut self.gas, message_id.into(), amount).expect("gas");
+    }
+
+    fn system_unreserve_gas(&mut self, message_id: MessageId) {
+        gas_tree::system_unreserve(&mut self.gas, message_id.into()).expect("node");
+    }
+
+    fn send_signal(&mut self, message_id: MessageId, destination: ActorId, code: SignalCode) {
+        let reserved = gas_tree::system_unreserve(&mut self.gas, message_id.into()).expect("node");
+        if reserved == 0 {
             return;
         }
+        let id = MessageId::generate_signal(message_id);
+        gas_tree::split_with_value(&mut self.gas, message_id.into(), id, reserved).expect("gas");
+        self.queue.push_back(Dispatch {
+            kind: DispatchKind::Signal,
+            id,
+            source: ActorId::SYSTEM,
+            destination,
+            payload: Vec::new(),
+            value: 0,
+            details: Some(MessageDetails::Signal(SignalDetails::new(message_id, code))),
+            context: None,
+        });
+    }
 
-        // Effects are kept: memory, value, reservations, programs, messages, wakes.
-        let program = self.programs.get_mut(&program_id).expect("checked above");
-        outcome.memory.clone().apply(&mut program.memory);
-        if first_run {
-            program.balance += dispatch.value;
+    fn store_new_program(
+        &mut self,
+        creator: ActorId,
+        program_id: ActorId,
+        code_id: CodeId,
+        init_message: MessageId,
+    ) {
+        if self.codes.contains_key(&code_id) && !self.programs.contains_key(&program_id) {
+            let ed = self.config.existential_deposit;
+            let creator = self.programs.get_mut(&creator).unwrap();
+            creator.balance -= ed;
+            self.programs
+                .insert(program_id, Program::new(code_id, ed, init_message));
         }
-        if kind == DispatchKind::Init && !matches!(outcome.status, ExecutionStatus::Wait { .. }) {
-            program.initialized = true;
-        }
-        for change in &outcome.reservations {
-            match change {
-                ReservationChange::Reserved {
-                    id,
-                    amount,
-                    duration,
-                } => {
-                    program.reservations.insert(
-                        *id,
-                        GasReservationSlot {
-                            amount: *amount,
-                            start: self.height,
-                            finish: self.height + duration,
-                        },
-                    );
-                }
-                ReservationChange::Unreserved { id } => {
-                    program.reservations.remove(id);
-                }
+    }
+
+    fn reply_deposit(&mut self, message_id: MessageId, future_reply_id: MessageId, amount: u64) {
+        gas_tree::create_deposit(&mut self.gas, message_id.into(), future_reply_id, amount)
+            .expect("gas for the deposit");
+    }
+
+    fn send_dispatch(
+        &mut self,
+        message_id: MessageId,
+        dispatch: Dispatch,
+        gas_limit: Option<u64>,
+        delay: u32,
+        reservation: Option<ReservationId>,
+    ) {
+        if !dispatch.is_error_reply() {
+            if let Some(program) = self.programs.get_mut(&dispatch.source) {
+                program.balance -= dispatch.value;
             }
         }
-        program.balance -= self.config.existential_deposit * outcome.programs.len() as u128;
-        for created in &outcome.programs {
-            let new = Program::new(created.code_id, self.config.existential_deposit);
-            self.programs.entry(created.id).or_insert(new);
-        }
-        let program = self.programs.get_mut(&program_id).expect("checked above");
-        let mut sent = Vec::new();
-        for message in &outcome.messages {
-            program.balance -= message.value;
-            let gas = match (message.gas_limit, message.reservation) {
-                (_, Some(rid)) => program
-                    .reservations
-                    .remove(&rid)
-                    .map(|slot| slot.amount)
-                    .unwrap_or(0),
-                (Some(gas), None) => gas,
-                (None, None) => DEFAULT_GAS,
-            };
-            sent.push((
-                message.destination,
-                Queued {
-                    dispatch: Dispatch {
-                        kind: message.kind,
-                        id: message.id,
-                        source: program_id,
-                        destination: message.destination,
-                        payload: message.payload.clone(),
-                        value: message.value,
-                        details: None,
-                        context: None,
-                    },
-                    gas,
-                },
-            ));
-        }
-        let reply = match (&outcome.reply, &outcome.status, kind) {
-            (Some(reply), ..) => {
-                program.balance -= reply.value;
-                let gas = match reply.reservation {
-                    Some(rid) => program
-                        .reservations
-                        .remove(&rid)
-                        .map(|s| s.amount)
-                        .unwrap_or(0),
-                    None => reply.gas_limit.unwrap_or(DEFAULT_GAS),
-                };
-                Some((
-                    reply.id,
-                    ReplyCode::Success(SuccessReplyReason::Manual),
-                    reply.payload.clone(),
-                    reply.value,
-                    gas,
-                ))
-            }
-            (
-                None,
-                ExecutionStatus::Success | ExecutionStatus::Exit { .. },
-                DispatchKind::Init | DispatchKind::Handle,
-            ) => Some((
-                MessageId::generate_reply(dispatch.id),
-                ReplyCode::Success(SuccessReplyReason::Auto),
-                Vec::new(),
-                0,
-                0,
-            )),
-            _ => None,
+        let from: GasNodeId = match reservation {
+            Some(rid) => rid.into(),
+            None => message_id.into(),
         };
-        for (to, queued) in sent {
-            self.deliver(program_id, to, queued);
-        }
-        if let Some(reply) = reply {
-            self.reply(program_id, &dispatch, reply);
-        }
-        for (message, _delay) in &outcome.wakes {
-            if let Some((queued, _)) = self.waitlist.remove(message) {
-                self.queue.push_back(queued);
+        if self.programs.contains_key(&dispatch.destination) {
+            if !gas_tree::is_deposit(&self.gas, dispatch.id) {
+                match (gas_limit, reservation) {
+                    (Some(gas), None) => {
+                        gas_tree::split_with_value(&mut self.gas, from, dispatch.id, gas)
+                    }
+                    _ => gas_tree::split(&mut self.gas, from, dispatch.id),
+                }
+                .expect("gas for the message");
             }
-        }
-        match &outcome.status {
-            ExecutionStatus::Wait { duration, kind } => {
-                use gear_core::env::MessageWaitedType as W;
-                let wakes_at = match kind {
-                    W::WaitFor | W::WaitUpToFull => duration.map(|d| self.height + d),
-                    W::Wait | W::WaitUpTo => None,
-                };
-                let mut dispatch = dispatch;
-                dispatch.context = Some(outcome.context.clone());
-                self.waitlist.insert(
-                    dispatch.id,
-                    (
-                        Queued {
-                            dispatch,
-                            gas: gas_left,
-                        },
-                        wakes_at,
-                    ),
-                );
+            if delay == 0 {
+                self.queue.push_back(dispatch);
+            } else {
+                self.tasks
+                    .entry(self.height + delay)
+                    .or_default()
+                    .push(Task::Send(dispatch));
             }
-            ExecutionStatus::Exit { inheritor } => {
-                let program = self.programs.get_mut(&program_id).expect("checked above");
-                program.exited = Some(*inheritor);
+        } else {
+            let d = dispatch;
+            self.mailbox.push(UserMessage {
+                id: d.id,
+                from: d.source,
+                to: d.destination,
+                payload: d.payload,
+                value: d.value,
+                reply: d
+                    .details
+                    .and_then(MessageDetails::to_reply_details)
+                    .map(|r| (r.to_message_id(), r.to_reply_code())),
+            });
+        }
+        if let Some(rid) = reservation {
+            self.remove_reservation(dispatch_source(&self.programs, rid), rid);
+        }
+    }
+
+    fn wake_message(
+        &mut self,
+        _message_id: MessageId,
+        _program_id: ActorId,
+        awakening_id: MessageId,
+        delay: u32,
+    ) {
+        if delay == 0 {
+            if let Some(dispatch) = self.waitlist.remove(&awakening_id) {
+                self.unlock(awakening_id);
+                self.queue.push_back(dispatch);
+            }
+        } else {
+            self.tasks
+                .entry(self.height + delay)
+                .or_default()
+                .push(Task::Wake(awakening_id));
+        }
+    }
+
+    fn update_memory(&mut self, program_id: ActorId, changes: MemoryChanges) {
+        let program = self.programs.get_mut(&program_id).unwrap();
+        changes.apply(&mut program.memory);
+    }
+
+    fn wait_dispatch(
+        &mut self,
+        dispatch: Dispatch,
+        duration: Option<u32>,
+        waited_type: MessageWaitedType,
+    ) {
+        use MessageWaitedType as W;
+        let id = dispatch.id;
+        // Rent is not charged here; the wait's end follows Gear's task kinds.
+        let task = match waited_type {
+            W::WaitFor | W::WaitUpToFull => duration.map(|d| (d, Task::Wake(id))),
+            W::Wait | W::WaitUpTo => duration.map(|d| (d, Task::RemoveFromWaitlist(id))),
+        };
+        if let Some((d, task)) = task {
+            self.tasks.entry(self.height + d).or_default().push(task);
+        }
+        self.waitlist.insert(id, dispatch);
+    }
+
+    fn exit_dispatch(&mut self, program_id: ActorId, inheritor: ActorId) {
+        self.deactivate(program_id, inheritor);
+        self.programs.get_mut(&program_id).unwrap().exited = Some(inheritor);
+    }
+
+    fn message_dispatched(
+        &mut self,
+        message_id: MessageId,
+        _source: ActorId,
+        outcome: DispatchOutcome,
+    ) {
+        self.outcomes.insert(message_id, outcome);
+        match outcome {
+            DispatchOutcome::InitSuccess { program_id } => {
+                self.programs.get_mut(&program_id).unwrap().initialized = true;
+            }
+            DispatchOutcome::InitFailure { program_id, origin } => {
+                self.deactivate(program_id, origin);
+                self.programs.get_mut(&program_id).unwrap().terminated = true;
             }
             _ => {}
         }
     }
+
+    fn message_consumed(&mut self, message_id: MessageId) {
+        gas_tree::consume(&mut self.gas, message_id.into()).expect("consumable");
+    }
+}
+
+/// The program holding reservation `rid`.
+fn dispatch_source(programs: &BTreeMap<ActorId, Program>, rid: ReservationId) -> ActorId {
+    programs
+        .iter()
+        .find(|(_, p)| p.reservations.contains_key(&rid))
+        .map(|(id, _)| *id)
+        .unwrap_or_default()
 }
 
 impl Program {
-    fn new(code_id: CodeId, balance: u128) -> Self {
+    fn new(code_id: CodeId, balance: u128, init_message: MessageId) -> Self {
         Self {
             code_id,
             memory: ProgramMemory::default(),
             balance,
             reservations: GasReservationMap::new(),
             initialized: false,
+            init_message,
             exited: None,
+            terminated: false,
         }
     }
 }

@@ -1,7 +1,9 @@
-//! `GearGas`: the gas limits of the chain.
+//! `GearGas`: the gas trees and the gas limits of the chain.
 //!
 //! 1 gas = 1 picosecond of `ref_time`. A message's gas is bought up front by its sender (held in
-//! the `Gear` pallet's bank account) and what it does not burn is refunded when it ends.
+//! the `GearBank` account) as the root of a gas tree (`gear_engine::gas_tree`: Gear's rules);
+//! what its tree does not burn goes back to the sender when the tree's last node is consumed.
+//! Storage only, plus [`StorageGasStore`], the tree's view of this storage.
 
 pub use pallet::*;
 
@@ -9,10 +11,13 @@ use polkadot_sdk::frame_support;
 
 #[frame_support::pallet]
 pub mod pallet {
-    use frame_support::pallet_prelude::*;
+    use frame_support::{pallet_prelude::*, Identity};
+    use gear_engine::gas_tree::{GasNode, GasNodeId, GasTree};
+    use gprimitives::MessageId;
     use polkadot_sdk::frame_support;
 
     #[pallet::pallet]
+    #[pallet::without_storage_info]
     pub struct Pallet<T>(_);
 
     /// Limits of the gas market.
@@ -23,4 +28,12 @@ pub mod pallet {
         #[pallet::constant]
         type BlockGasLimit: Get<u64>;
     }
+
+    /// Gas tree nodes: messages' gas, reservations, deposits.
+    #[pallet::storage]
+    pub type GasNodes<T> = StorageMap<_, Identity, GasNodeId, GasNode>;
+
+    /// Each gas tree's account, by its root message: payer, bought, burned, refunded.
+    #[pallet::storage]
+    pub type GasTrees<T> = StorageMap<_, Identity, MessageId, GasTree>;
 }

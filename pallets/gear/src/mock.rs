@@ -4,7 +4,7 @@ use crate as pallet_gear;
 use polkadot_sdk::{
     frame_support::{
         self, derive_impl, parameter_types,
-        traits::{ConstU128, ConstU64, Hooks},
+        traits::{ConstU128, ConstU32, ConstU64, Hooks},
         weights::Weight,
         PalletId,
     },
@@ -22,6 +22,8 @@ frame_support::construct_runtime!(
         GearProgram: pallet_gear::program,
         GearMessenger: pallet_gear::messenger,
         GearGas: pallet_gear::gas,
+        GearScheduler: pallet_gear::scheduler,
+        GearBank: pallet_gear::bank,
         Gear: pallet_gear,
     }
 );
@@ -56,21 +58,37 @@ impl pallet_gear::messenger::Config for Test {}
 impl pallet_gear::gas::Config for Test {
     type BlockGasLimit = ConstU64<BLOCK_GAS_LIMIT>;
 }
+impl pallet_gear::scheduler::Config for Test {
+    type ReserveThreshold = ConstU32<1>;
+    type WaitlistCost = ConstU64<100>;
+    type MailboxCost = ConstU64<100>;
+    type ReservationCost = ConstU64<100>;
+    type DispatchHoldCost = ConstU64<100>;
+}
 
 parameter_types! {
     pub const BankPalletId: PalletId = PalletId(*b"py/gbank");
     pub ServiceWeight: Weight = Weight::from_parts(BLOCK_GAS_LIMIT * 2, 4 * 1024 * 1024);
     pub GearSchedule: gear_core::gas_metering::Schedule = Default::default();
     pub Author: Option<AccountId32> = Some(AUTHOR);
+    pub const GasMultiplier: pallet_gear::types::GasMultiplier<u128, u64> =
+        pallet_gear::types::GasMultiplier::ValuePerGas(1);
+}
+
+impl pallet_gear::bank::Config for Test {
+    type BankPalletId = BankPalletId;
+    type GasMultiplier = GasMultiplier;
 }
 
 impl pallet_gear::Config for Test {
     type Currency = Balances;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;
-    type ValuePerGas = ConstU128<1>;
-    type BankPalletId = BankPalletId;
     type MailboxThreshold = ConstU64<3_000>;
+    type OutgoingLimit = ConstU32<1024>;
+    type OutgoingBytesLimit = ConstU32<{ 64 * 1024 * 1024 }>;
+    type PerformanceMultiplier = ConstU32<100>;
+    type ReservationsLimit = ConstU64<256>;
     type ServiceWeight = ServiceWeight;
     type GasRecipient = Author;
     type WeightInfo = ();
@@ -101,6 +119,14 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
     ext
 }
 
+/// Runs `test` on a fresh mock chain, then checks the pallets' invariants.
+pub fn run_test(test: impl FnOnce()) {
+    new_test_ext().execute_with(|| {
+        test();
+        Gear::do_try_state().expect("invariants hold after the test");
+    });
+}
+
 /// Finishes the current block (the queue runs in `on_idle` with the block's remaining weight)
 /// and starts the next one (the queue runs again in `on_initialize`).
 pub fn run_to_next_block() {
@@ -109,4 +135,5 @@ pub fn run_to_next_block() {
     System::set_block_number(now + 1);
     Timestamp::set_timestamp(6_000 * (now + 1));
     Gear::on_initialize(now + 1);
+    Gear::do_try_state().expect("invariants hold after every block");
 }

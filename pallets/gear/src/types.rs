@@ -2,7 +2,6 @@
 //! decodes them unchanged).
 
 use codec::{Decode, DecodeWithMemTracking, Encode, EncodeAsRef, Input, MaxEncodedLen, Output};
-use gear_core::message::StoredDispatch;
 use gprimitives::MessageId;
 use scale_info::TypeInfo;
 
@@ -52,7 +51,7 @@ pub enum DispatchStatus {
     NotExecuted,
 }
 
-/// What happened to a program (`ProgramChanged.change`).
+/// What happened to a program (`ProgramChanged.change`), Gear's variants in Gear's order.
 #[derive(
     Clone,
     Copy,
@@ -71,14 +70,170 @@ pub enum ProgramChangeKind<BlockNumber> {
         /// Block at which the program expires (rent), or the maximum.
         expiration: BlockNumber,
     },
-    /// The program failed to initialize or exited.
+    /// The program exited (`gr_exit`).
     Inactive,
+    /// Not used here (Gear's paused programs).
+    Paused,
+    /// The program's init failed.
+    Terminated,
+    /// Not used here (Gear's program rent).
+    ExpirationChanged {
+        /// New expiration block.
+        expiration: BlockNumber,
+    },
     /// The program was created (its init message is queued).
     ProgramSet {
         /// Block at which the program expires (rent), or the maximum.
         expiration: BlockNumber,
     },
 }
+
+/// A reason given by the program's own action (`Runtime`) or by the chain (`System`): Gear's
+/// `Reason`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum Reason<R, S> {
+    /// Caused by a program or a user.
+    Runtime(R),
+    /// Caused by the chain (rent, timeouts).
+    System(S),
+}
+
+/// Why a user's mailbox message was read, by the user's action.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum UserMessageReadRuntimeReason {
+    /// The user replied (`send_reply`).
+    MessageReplied,
+    /// The user claimed its value (`claim_value`).
+    MessageClaimed,
+}
+
+/// Why a user's mailbox message was read, by the chain.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum UserMessageReadSystemReason {
+    /// Its gas no longer paid for the mailbox.
+    OutOfRent,
+}
+
+/// `UserMessageRead.reason`.
+pub type UserMessageReadReason = Reason<UserMessageReadRuntimeReason, UserMessageReadSystemReason>;
+
+/// Which wait a program called.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum MessageWaitedRuntimeReason {
+    /// `gr_wait`.
+    WaitCalled,
+    /// `gr_wait_for`.
+    WaitForCalled,
+    /// `gr_wait_up_to` without gas for the whole duration.
+    WaitUpToCalled,
+    /// `gr_wait_up_to` with gas for the whole duration.
+    WaitUpToCalledFull,
+}
+
+/// The chain never makes a message wait by itself (Gear's empty `MessageWaitedSystemReason`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum MessageWaitedSystemReason {}
+
+/// `MessageWaited.reason`.
+pub type MessageWaitedReason = Reason<MessageWaitedRuntimeReason, MessageWaitedSystemReason>;
+
+/// A program woke the message.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum MessageWokenRuntimeReason {
+    /// `gr_wake`.
+    WakeCalled,
+}
+
+/// The chain woke the message.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum MessageWokenSystemReason {
+    /// Its program finished `init` (or left: the message then fails as undeliverable).
+    ProgramGotInitialized,
+    /// Its `wait_for` / `wait_up_to` duration passed.
+    TimeoutHasCome,
+    /// Its gas no longer paid for the waitlist.
+    OutOfRent,
+}
+
+/// `MessageWoken.reason`.
+pub type MessageWokenReason = Reason<MessageWokenRuntimeReason, MessageWokenSystemReason>;
 
 /// What happened to a code (`CodeChanged.change`).
 #[derive(
@@ -101,17 +256,6 @@ pub enum CodeChangeKind<BlockNumber> {
     },
     /// The code was re-instrumented for a new schedule.
     Reinstrumented,
-}
-
-/// A dispatch waiting in the message queue, with the gas it may burn and who pays for it.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct QueuedDispatch<AccountId> {
-    /// The dispatch itself (Gear's stored form).
-    pub dispatch: StoredDispatch,
-    /// Gas bought for this dispatch.
-    pub gas_limit: u64,
-    /// The account that bought the gas: unused gas is refunded to it.
-    pub gas_owner: AccountId,
 }
 
 /// Encodes and decodes a `T` exactly as `T` does, and is `DecodeWithMemTracking`.
@@ -180,6 +324,89 @@ tracked_into!(
     gprimitives::ActorId,
     gprimitives::CodeId,
     gear_core::message::UserMessage,
+    Option<gear_engine::gas_tree::GasNodeId>,
     alloc::collections::BTreeMap<gprimitives::MessageId, DispatchStatus>,
     alloc::collections::BTreeSet<gprimitives::ActorId>,
 );
+
+/// When something held in storage (mailbox, waitlist, stash) went in and leaves at the latest.
+///
+/// Gear's `gear_common::storage::primitives::Interval`: its metadata carries Gear's type path,
+/// which `@gear-js/api` looks up to decode mailbox and waitlist entries.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen)]
+pub struct Interval<T> {
+    /// The block it went in.
+    pub start: T,
+    /// The block it leaves at the latest.
+    pub finish: T,
+}
+
+impl<T: TypeInfo + 'static> TypeInfo for Interval<T> {
+    type Identity = Self;
+
+    fn type_info() -> scale_info::Type {
+        use scale_info::{build::Fields, Path, Type, TypeParameter};
+        Type::builder()
+            .path(Path::new("Interval", "gear_common::storage::primitives"))
+            .type_params(alloc::vec![TypeParameter::new(
+                "T",
+                Some(scale_info::meta_type::<T>())
+            )])
+            .docs(&["When something held in storage went in and leaves at the latest."])
+            .composite(
+                Fields::named()
+                    .field(|f| f.ty::<T>().name("start").type_name("T"))
+                    .field(|f| f.ty::<T>().name("finish").type_name("T")),
+            )
+    }
+}
+
+/// The price of gas (Gear's `gear_common::GasMultiplier`, read by `@gear-js/api` as
+/// `gearBank.gasMultiplier`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen)]
+pub enum GasMultiplier<Balance, Gas> {
+    /// Value one gas costs.
+    ValuePerGas(Balance),
+    /// Gas one unit of value buys.
+    GasPerValue(Gas),
+}
+
+impl GasMultiplier<u128, u64> {
+    /// Value of `gas`.
+    pub fn gas_to_value(&self, gas: u64) -> u128 {
+        match *self {
+            Self::ValuePerGas(per) => u128::from(gas).saturating_mul(per),
+            Self::GasPerValue(per) => u128::from(gas) / u128::from(per.max(1)),
+        }
+    }
+}
+
+impl<B: TypeInfo + 'static, G: TypeInfo + 'static> TypeInfo for GasMultiplier<B, G> {
+    type Identity = Self;
+
+    fn type_info() -> scale_info::Type {
+        use scale_info::{build::Variants, Path, Type, TypeParameter};
+        Type::builder()
+            .path(Path::new("GasMultiplier", "gear_common"))
+            .type_params(alloc::vec![
+                TypeParameter::new("Balance", Some(scale_info::meta_type::<B>())),
+                TypeParameter::new("Gas", Some(scale_info::meta_type::<G>())),
+            ])
+            .docs(&["The price of gas."])
+            .variant(
+                Variants::new()
+                    .variant("ValuePerGas", |v| {
+                        v.index(0).fields(
+                            scale_info::build::Fields::unnamed()
+                                .field(|f| f.ty::<B>().type_name("Balance")),
+                        )
+                    })
+                    .variant("GasPerValue", |v| {
+                        v.index(1).fields(
+                            scale_info::build::Fields::unnamed()
+                                .field(|f| f.ty::<G>().type_name("Gas")),
+                        )
+                    }),
+            )
+    }
+}

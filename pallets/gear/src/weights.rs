@@ -17,8 +17,15 @@ pub trait WeightInfo {
     fn create_program(s: u32, p: u32) -> Weight;
     /// `send_message` with `p` bytes of payload.
     fn send_message(p: u32) -> Weight;
+    /// `send_reply` with `p` bytes of payload.
+    fn send_reply(p: u32) -> Weight;
+    /// `claim_value`.
+    fn claim_value() -> Weight;
     /// Queue bookkeeping of one dispatch, execution excluded.
     fn dispatch_overhead() -> Weight;
+    /// One scheduled task (mailbox or waitlist expiry, wake, delayed send, reservation
+    /// removal), its follow-up dispatches excluded.
+    fn task() -> Weight;
 }
 
 /// Picoseconds per byte of code for validation and instrumentation (~100 µs per KiB, rounded up).
@@ -64,6 +71,21 @@ impl WeightInfo for GearWeight {
             .saturating_add(RocksDbWeight::get().reads_writes(4, 5))
     }
 
+    fn send_reply(p: u32) -> Weight {
+        // A mailbox read (rent, gas tree consume, payout) plus a queued message.
+        Self::send_message(p).saturating_add(Self::claim_value())
+    }
+
+    fn claim_value() -> Weight {
+        Weight::from_parts(60_000_000, 8_192)
+            .saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+    }
+
+    fn task() -> Weight {
+        Weight::from_parts(80_000_000, 16_384)
+            .saturating_add(RocksDbWeight::get().reads_writes(10, 10))
+    }
+
     fn dispatch_overhead() -> Weight {
         // Measured (docs/PERFORMANCE.md): with the module cached, a PING's setup around the
         // program's own (gas-metered) work costs ~35 µs natively; 100 µs leaves room for the
@@ -85,7 +107,16 @@ impl WeightInfo for () {
     fn send_message(p: u32) -> Weight {
         GearWeight::send_message(p)
     }
+    fn send_reply(p: u32) -> Weight {
+        GearWeight::send_reply(p)
+    }
+    fn claim_value() -> Weight {
+        GearWeight::claim_value()
+    }
     fn dispatch_overhead() -> Weight {
         GearWeight::dispatch_overhead()
+    }
+    fn task() -> Weight {
+        GearWeight::task()
     }
 }

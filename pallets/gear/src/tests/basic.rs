@@ -1,84 +1,10 @@
-//! Tests of the gear pallets on the mock runtime, with real gstd programs.
+//! The basics: upload, ping, counter, sails, panics, bad input, queue budget.
 
-use crate::{mock::*, types::*, Error, Event};
-use codec::{Decode, Encode};
-use gear_core::{
-    ids::prelude::{ActorIdExt, CodeIdExt},
-    message::UserMessage,
-    program::{Program, ProgramState},
-};
-use gear_core_errors::{ErrorReplyReason, ReplyCode, SimpleExecutionError, SuccessReplyReason};
-use gprimitives::{ActorId, CodeId};
-use polkadot_sdk::{
-    frame_support::{assert_noop, assert_ok, traits::Hooks, weights::WeightMeter},
-    frame_system,
-    sp_core::H256,
-    sp_runtime::traits::Zero,
-};
-
-const GAS: u64 = 20_000_000_000;
-
-fn gear_events() -> Vec<Event<Test>> {
-    frame_system::Pallet::<Test>::events()
-        .into_iter()
-        .filter_map(|record| match record.event {
-            RuntimeEvent::Gear(event) => Some(event),
-            _ => None,
-        })
-        .collect()
-}
-
-fn user_messages() -> Vec<UserMessage> {
-    gear_events()
-        .into_iter()
-        .filter_map(|event| match event {
-            Event::UserMessageSent { message, .. } => Some(message),
-            _ => None,
-        })
-        .collect()
-}
-
-fn last_reply() -> (Vec<u8>, ReplyCode) {
-    let message = user_messages().pop().expect("a message to the user");
-    let code = message.details().expect("reply details").to_reply_code();
-    (message.payload_bytes().to_vec(), code)
-}
-
-fn upload(code: &[u8], salt: &[u8], init: Vec<u8>) -> ActorId {
-    assert_ok!(Gear::upload_program(
-        RuntimeOrigin::signed(ALICE),
-        code.to_vec(),
-        salt.to_vec(),
-        init,
-        GAS,
-        0,
-        false
-    ));
-    ActorId::generate_from_user(CodeId::generate(code), salt)
-}
-
-fn send(program: ActorId, payload: Vec<u8>, gas: u64) {
-    assert_ok!(Gear::send_message(
-        RuntimeOrigin::signed(ALICE),
-        H256(program.into_bytes()),
-        payload,
-        gas,
-        0,
-        false
-    ));
-}
-
-/// Total value held by Alice, the gas recipient and the bank: what the gear pallets may only move
-/// between them.
-fn held_total() -> u128 {
-    Balances::free_balance(ALICE)
-        + Balances::free_balance(AUTHOR)
-        + Balances::free_balance(Gear::bank_account())
-}
+use super::*;
 
 #[test]
 fn ping_answers_pong_in_the_same_block() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         let ping = upload(gear_examples::ping(), b"salt", vec![]);
         assert!(gear_events()
             .iter()
@@ -124,7 +50,7 @@ fn ping_answers_pong_in_the_same_block() {
 
 #[test]
 fn a_sails_program_runs_on_chain() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         // Sails' header: "GM", version 1, length 16, interface id, entry id, route, reserved.
         let header = |interface: [u8; 8], entry: u16, route: u8| {
             let mut header = vec![0x47, 0x4d, 0x01, 0x10];
@@ -150,7 +76,7 @@ fn a_sails_program_runs_on_chain() {
 
 #[test]
 fn counter_state_survives_between_messages() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         let counter = upload(gear_examples::counter(), b"", vec![]);
         run_to_next_block();
         send(counter, 5u64.encode(), GAS);
@@ -167,7 +93,7 @@ fn counter_state_survives_between_messages() {
 
 #[test]
 fn panic_gives_an_error_reply_with_the_message_and_the_program_goes_on() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         let counter = upload(gear_examples::counter(), b"", vec![]);
         run_to_next_block();
         send(counter, 3u64.encode(), GAS);
@@ -195,7 +121,7 @@ fn panic_gives_an_error_reply_with_the_message_and_the_program_goes_on() {
 
 #[test]
 fn infinite_loop_burns_exactly_its_gas_and_value_is_conserved() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         let before = held_total();
         let author_before = Balances::free_balance(AUTHOR);
         let looping = upload(&gear_examples::infinite_loop(), b"", vec![]);
@@ -226,13 +152,13 @@ fn infinite_loop_burns_exactly_its_gas_and_value_is_conserved() {
             Balances::free_balance(Gear::bank_account()),
             EXISTENTIAL_DEPOSIT
         );
-        assert!(crate::UnpaidBurnedValue::<Test>::get().is_zero());
+        assert!(crate::bank::UnpaidBurnedValue::<Test>::get().is_zero());
     });
 }
 
 #[test]
 fn bad_code_is_refused_with_its_own_error_and_nothing_changes() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         let balance = Balances::free_balance(ALICE);
         let upload = |code: Vec<u8>| {
             Gear::upload_program(
@@ -260,16 +186,6 @@ fn bad_code_is_refused_with_its_own_error_and_nothing_changes() {
             ),
             Error::<Test>::InvalidSection
         );
-        // Programs whose effects the queue does not apply yet (sending to programs, waiting)
-        // are refused at upload, not accepted and then silently broken.
-        assert_noop!(
-            upload(gear_examples::proxy().to_vec()),
-            Error::<Test>::UnsupportedSyscall
-        );
-        assert_noop!(
-            upload(gear_examples::waiter().to_vec()),
-            Error::<Test>::UnsupportedSyscall
-        );
         assert_eq!(Balances::free_balance(ALICE), balance);
         assert_eq!(Gear::queue_len(), 0);
     });
@@ -277,7 +193,7 @@ fn bad_code_is_refused_with_its_own_error_and_nothing_changes() {
 
 #[test]
 fn bad_messages_are_refused_and_nothing_changes() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         let ping = upload(gear_examples::ping(), b"", vec![]);
         run_to_next_block();
         let balance = Balances::free_balance(ALICE);
@@ -323,7 +239,7 @@ fn bad_messages_are_refused_and_nothing_changes() {
 
 #[test]
 fn queue_waits_when_the_budget_is_spent_and_keeps_order() {
-    new_test_ext().execute_with(|| {
+    run_test(|| {
         let counter = upload(gear_examples::counter(), b"", vec![]);
         run_to_next_block();
         send(counter, 1u64.encode(), GAS);
@@ -332,7 +248,7 @@ fn queue_waits_when_the_budget_is_spent_and_keeps_order() {
         let mut meter = WeightMeter::with_limit(
             polkadot_sdk::frame_support::weights::Weight::from_parts(GAS, u64::MAX),
         );
-        Gear::service_queue(&mut meter);
+        Gear::run_queue(&mut meter);
         assert_eq!(Gear::queue_len(), 2);
         assert!(gear_events()
             .iter()

@@ -1,0 +1,165 @@
+//! Codes and program creation.
+
+use crate::{
+    program,
+    types::{CodeChangeKind, ProgramChangeKind},
+    Config, Error, Event, Pallet,
+};
+use alloc::vec::Vec;
+use gear_core::{
+    code::{CodeMetadata, InstrumentationStatus},
+    message::DispatchKind,
+    pages::WasmPagesAmount,
+    program::{ActiveProgram, MemoryInfix, Program, ProgramState},
+};
+use gear_engine::code::CodeError;
+use gprimitives::{ActorId, CodeId, MessageId};
+use polkadot_sdk::{
+    frame_support::traits::Get, frame_system::pallet_prelude::BlockNumberFor,
+    sp_runtime::traits::Bounded,
+};
+
+impl<T: Config> Pallet<T> {
+    pub(crate) fn code_exists(code_id: CodeId) -> bool {
+        program::InstrumentedCodeStorage::<T>::contains_key(code_id)
+    }
+
+    pub(crate) fn validate_code(code: Vec<u8>) -> Result<gear_engine::ValidatedCode, Error<T>> {
+        gear_engine::validate_and_instrument_with(code, &T::Schedule::get(), crate::syscall_enabled)
+            .map_err(|err| {
+                log::debug!(target: "gear", "code refused: {err}");
+                Self::code_error(err)
+            })
+    }
+
+    fn code_error(err: CodeError) -> Error<T> {
+        match err {
+            CodeError::CodeTooLarge { .. } | CodeError::InstrumentedCodeTooLarge { .. } => {
+                Error::<T>::CodeTooLarge
+            }
+            CodeError::InvalidWasm(_) => Error::<T>::ProgramConstructionFailed,
+            // Every syscall is enabled here (`syscall_enabled`), so an unsupported one can only
+            // be an import this chain does not know.
+            CodeError::UnknownImport { .. } | CodeError::UnsupportedSyscall { .. } => {
+                Error::<T>::UnknownImport
+            }
+            CodeError::InvalidSyscallSignature { .. } => Error::<T>::InvalidSyscallSignature,
+            CodeError::DuplicateImport { .. }
+            | CodeError::UnexpectedImportKind { .. }
+            | CodeError::MissingMemory => Error::<T>::InvalidImports,
+            CodeError::MissingEntryPoint
+            | CodeError::ExcessExport { .. }
+            | CodeError::InvalidExportSignature { .. }
+            | CodeError::ExportOfImportedFunction { .. } => Error::<T>::InvalidExports,
+            CodeError::MemoryTooLarge { .. } => Error::<T>::MemoryTooLarge,
+            CodeError::DataSegmentOverlapsStack { .. }
+            | CodeError::DataSegmentEndOverflow { .. }
+            | CodeError::DataSegmentOutOfStaticMemory { .. }
+            | CodeError::TooManyDataSegments { .. } => Error::<T>::InvalidDataSection,
+            CodeError::StackEndNotAligned { .. } | CodeError::StackEndOutOfStaticMemory { .. } => {
+                Error::<T>::InvalidStackEnd
+            }
+            CodeError::MissingSection { .. } | CodeError::UnsupportedSection { .. } => {
+                Error::<T>::InvalidSection
+            }
+            CodeError::TypeSectionTooLarge { .. } | CodeError::TooManyParameters { .. } => {
+                Error::<T>::InvalidTypeSection
+            }
+            CodeError::InstrumentationFailed(_) => Error::<T>::InstrumentationFailed,
+        }
+    }
+
+    pub(crate) fn store_code(code: gear_engine::ValidatedCode) {
+        let gear_engine::ValidatedCode {
+            code_id,
+            original,
+            instrumented,
+            meta,
+        } = code;
+        let exports = [
+            (meta.has_init, DispatchKind::Init),
+            (meta.has_handle, DispatchKind::Handle),
+            (meta.has_handle_reply, DispatchKind::Reply),
+            (meta.has_handle_signal, DispatchKind::Signal),
+        ]
+        .into_iter()
+        .filter_map(|(has, kind)| has.then_some(kind))
+        .collect();
+        let metadata = CodeMetadata::new(
+            meta.original_code_len,
+            exports,
+            WasmPagesAmount::try_from(meta.static_pages).unwrap_or(WasmPagesAmount::UPPER),
+            meta.stack_end
+                .and_then(|page| gear_core::pages::WasmPage::try_from(page).ok()),
+            InstrumentationStatus::Instrumented {
+                version: meta.instrumentation_version,
+                code_len: instrumented.len() as u32,
+            },
+        );
+        program::OriginalCodeStorage::<T>::insert(code_id, original);
+        program::InstrumentedCodeStorage::<T>::insert(code_id, (instrumented, meta));
+        program::CodeMetadataStorage::<T>::insert(code_id, metadata);
+        Self::deposit_event(Event::CodeChanged {
+            id: code_id,
+            change: CodeChangeKind::Active { expiration: None },
+        });
+    }
+
+    /// Stores a new, uninitialized program whose init message is `init_message`.
+    pub(crate) fn set_program(program_id: ActorId, code_id: CodeId, init_message: MessageId) {
+        let expiration = BlockNumberFor::<T>::max_value();
+        let active = ActiveProgram {
+            allocations_tree_len: 0,
+            memory_infix: MemoryInfix::new(0),
+            gas_reservation_map: Default::default(),
+            code_id,
+            state: ProgramState::Uninitialized {
+                message_id: init_message,
+            },
+            expiration_block: expiration,
+        };
+        program::ProgramStorage::<T>::insert(program_id, Program::Active(active));
+        Self::deposit_event(Event::ProgramChanged {
+            id: program_id,
+            change: ProgramChangeKind::ProgramSet { expiration },
+        });
+    }
+
+    /// Creates a program for user `who` and queues its init message.
+    pub(crate) fn create(
+        who: T::AccountId,
+        code_id: CodeId,
+        program_id: ActorId,
+        init_payload: Vec<u8>,
+        gas_limit: u64,
+        value: u128,
+    ) {
+        let id = Self::next_message_id(&who);
+        Self::set_program(program_id, code_id, id);
+        Self::queue_from_user(
+            who,
+            id,
+            program_id,
+            DispatchKind::Init,
+            init_payload,
+            gas_limit,
+            value,
+            None,
+        );
+    }
+
+    /// Whether `actor` is a program (active, exited or terminated): messages to it go to the
+    /// queue; messages to anything else go to a user.
+    pub(crate) fn is_program(actor: ActorId) -> bool {
+        program::ProgramStorage::<T>::contains_key(actor)
+    }
+
+    /// `Ok` when `program` is a program that can receive messages.
+    pub(crate) fn ensure_active(program: ActorId) -> Result<(), Error<T>> {
+        match program::ProgramStorage::<T>::get(program) {
+            None => Err(Error::<T>::ProgramNotFound),
+            Some(Program::Exited(_) | Program::Terminated(_)) => Err(Error::<T>::InactiveProgram),
+            Some(Program::Active(_)) => Ok(()),
+        }
+    }
+}

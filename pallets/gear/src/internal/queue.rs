@@ -1,0 +1,263 @@
+//! Servicing the queue: due tasks first, then dispatches in order within the meter; running one
+//! dispatch on the engine and handing its journal to [`super::journal::Applier`].
+
+use super::journal::Applier;
+use crate::weights::WeightInfo;
+use crate::{
+    bank, messenger, program, scheduler, types::GasMultiplier, Config, Event, Pallet,
+    DISPATCH_PROOF_OVERHEAD, PAGE_PROOF_SIZE,
+};
+use alloc::{collections::BTreeSet, vec::Vec};
+use gear_core::{
+    message::StoredDispatch,
+    program::{Program, ProgramState},
+};
+use gear_core_errors::{SimpleExecutionError, SimpleUnavailableActorError};
+use gear_engine::{
+    journal::handle_journal,
+    processing::{self, ActorState},
+    BlockInfo, Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, Executor, ProgramCode,
+    ProgramMemory,
+};
+use polkadot_sdk::{
+    frame_support::{
+        traits::{fungible::Inspect, Get, UnixTime},
+        weights::{Weight, WeightMeter},
+    },
+    frame_system,
+    sp_runtime::SaturatedConversion,
+};
+
+impl<T: Config> Pallet<T> {
+    /// The current block number.
+    pub(crate) fn block_height() -> u32 {
+        frame_system::Pallet::<T>::block_number().saturated_into()
+    }
+
+    pub(crate) fn reserve_for() -> u32 {
+        <T as scheduler::Config>::ReserveThreshold::get()
+    }
+
+    /// The parameters programs execute with (`gr_env_vars` and the schedule), from this
+    /// runtime's constants: one place for the queue and dry runs alike.
+    pub fn execution_config() -> ExecutionConfig {
+        ExecutionConfig {
+            schedule: T::Schedule::get(),
+            existential_deposit: T::Currency::minimum_balance(),
+            mailbox_threshold: T::MailboxThreshold::get(),
+            reserve_for: Self::reserve_for(),
+            max_reservations: T::ReservationsLimit::get(),
+            outgoing_limit: T::OutgoingLimit::get(),
+            outgoing_bytes_limit: T::OutgoingBytesLimit::get(),
+            performance_multiplier: T::PerformanceMultiplier::get(),
+            value_per_gas: match <T as bank::Config>::GasMultiplier::get() {
+                GasMultiplier::ValuePerGas(value) => value,
+                GasMultiplier::GasPerValue(_) => 0,
+            },
+        }
+    }
+
+    /// The block as programs see it. `gr_random`'s seed is the parent block's hash (known to
+    /// block authors in advance: not for security, as Gear documents its own).
+    pub fn block_info() -> BlockInfo {
+        let height = Self::block_height();
+        let parent = frame_system::Pallet::<T>::parent_hash();
+        let mut seed = [0u8; 32];
+        seed.copy_from_slice(parent.as_ref());
+        BlockInfo {
+            height,
+            timestamp: T::Timestamp::now().as_millis().saturated_into(),
+            random: (seed, height.saturating_sub(1)),
+        }
+    }
+
+    /// Worst-case weight of a dispatch: its gas as `ref_time`, its code and pages as proof,
+    /// and translating its code (`code_len` is 0 when this queue run already did).
+    pub fn max_dispatch_weight(gas_limit: u64, code_len: u32, pages: u32) -> Weight {
+        <T as Config>::WeightInfo::dispatch_overhead().saturating_add(Weight::from_parts(
+            gas_limit.saturating_add(
+                crate::weights::COMPILE_PS_PER_BYTE.saturating_mul(u64::from(code_len)),
+            ),
+            DISPATCH_PROOF_OVERHEAD
+                .saturating_add(u64::from(code_len))
+                .saturating_add(PAGE_PROOF_SIZE.saturating_mul(u64::from(pages))),
+        ))
+    }
+
+    /// Runs due tasks, then the queue, while `meter` affords them.
+    pub fn run_queue(meter: &mut WeightMeter) {
+        let mut applier = Applier::<T>::default();
+        Self::run_tasks(meter, &mut applier);
+        Self::service_queue(meter, &mut applier);
+        applier.finish();
+    }
+
+    /// Services the queue in order while `meter` can afford the next dispatch.
+    ///
+    /// A dispatch is charged its worst case before it runs (gas limit as `ref_time`; the
+    /// queue entry, program record, code and pages as proof size, the latter two only the
+    /// first time a run touches them) and what it really burned after.
+    fn service_queue(meter: &mut WeightMeter, applier: &mut Applier<T>) {
+        // Codes and programs read in this run: their proof is paid once.
+        let mut codes_read = BTreeSet::new();
+        let mut programs_read = BTreeSet::new();
+        // One engine per run: each code is translated once, however many messages it gets.
+        let mut executor = gear_engine::WasmiExecutor::new();
+        let overhead = <T as Config>::WeightInfo::dispatch_overhead()
+            .saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
+        let mut bailed = false;
+        loop {
+            let Some((index, entry_len)) = messenger::Pallet::<T>::peek_size() else {
+                break;
+            };
+            let entry_read = overhead.saturating_add(Weight::from_parts(0, entry_len.into()));
+            if !meter.can_consume(entry_read) {
+                bailed = true;
+                break;
+            }
+            let Some(dispatch) = messenger::Dispatches::<T>::get(index) else {
+                log::error!(target: "gear", "queue entry {index} is missing; skipping it");
+                messenger::Pallet::<T>::dequeue();
+                meter.consume(entry_read);
+                continue;
+            };
+            let destination = dispatch.destination();
+            let gas_limit = Self::gas_limit_of(dispatch.id());
+            let code = match program::ProgramStorage::<T>::get(destination) {
+                Some(Program::Active(p)) => Some(p.code_id),
+                _ => None,
+            };
+            let code_len = code
+                .filter(|id| !codes_read.contains(id))
+                .and_then(program::CodeMetadataStorage::<T>::get)
+                .and_then(|meta| meta.instrumented_code_len())
+                .unwrap_or(0);
+            let pages = if programs_read.contains(&destination) {
+                0
+            } else {
+                program::PagesCount::<T>::get(destination)
+            };
+            let reads = Self::max_dispatch_weight(0, code_len, pages)
+                .saturating_add(Weight::from_parts(0, entry_len.into()));
+            let worst = reads.saturating_add(Weight::from_parts(gas_limit, 0));
+            if !T::ServiceWeight::get()
+                .saturating_add(overhead)
+                .all_gte(worst)
+            {
+                // Even the reserved share of an empty block could not prove this program's
+                // state: waiting would block the queue forever, so the dispatch fails now.
+                messenger::Pallet::<T>::dequeue();
+                let dispatch = Self::to_engine(dispatch);
+                let outcome =
+                    ExecutionOutcome::trap(0, SimpleExecutionError::MemoryOverflow, Vec::new());
+                applier.count();
+                handle_journal(processing::process_outcome(dispatch, outcome), applier);
+                meter.consume(entry_read);
+                continue;
+            }
+            if !meter.can_consume(worst) {
+                // What was read to decide this is part of the block's proof: account it.
+                meter.consume(entry_read.min(meter.remaining()));
+                bailed = true;
+                break;
+            }
+            messenger::Pallet::<T>::dequeue();
+            if let Some(code) = code {
+                codes_read.insert(code);
+            }
+            programs_read.insert(destination);
+            let gas_burned = Self::process_dispatch(dispatch, applier, &mut executor);
+            meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
+        }
+        if bailed && applier.total == 0 {
+            Self::deposit_event(Event::QueueNotProcessed);
+        }
+    }
+
+    pub(crate) fn to_engine(dispatch: StoredDispatch) -> Dispatch {
+        let (kind, message, context) = dispatch.into_parts();
+        let (id, source, destination, payload, value, details) = message.into_parts();
+        Dispatch {
+            kind,
+            id,
+            source,
+            destination,
+            payload: payload.into_vec(),
+            value,
+            details,
+            context,
+        }
+    }
+
+    /// Runs one dispatch and applies its journal. Returns the gas it burned.
+    fn process_dispatch(
+        stored: StoredDispatch,
+        applier: &mut Applier<T>,
+        executor: &mut gear_engine::WasmiExecutor,
+    ) -> u64 {
+        applier.count();
+        let dispatch = Self::to_engine(stored);
+        let destination = dispatch.destination;
+        let program = program::ProgramStorage::<T>::get(destination);
+        let state = match &program {
+            None => ActorState::NotCreated,
+            Some(Program::Exited(inheritor)) => ActorState::Exited {
+                inheritor: *inheritor,
+            },
+            Some(Program::Terminated(_)) => ActorState::Terminated,
+            Some(Program::Active(active)) => match active.state {
+                ProgramState::Uninitialized { message_id } => ActorState::Uninitialized {
+                    init_message: message_id,
+                },
+                ProgramState::Initialized => ActorState::Initialized,
+            },
+        };
+        if let Err((reason, payload)) = processing::check_actor(&dispatch, state) {
+            let notes = processing::process_non_executable(&dispatch, reason, payload);
+            handle_journal(notes, applier);
+            return 0;
+        }
+        let Some(Program::Active(active)) = program else {
+            return 0;
+        };
+        let Some((instrumented, meta)) = program::InstrumentedCodeStorage::<T>::get(active.code_id)
+        else {
+            log::error!(target: "gear", "program {destination:?} has no code {:?}", active.code_id);
+            let notes = processing::process_non_executable(
+                &dispatch,
+                SimpleUnavailableActorError::ReinstrumentationFailure,
+                Vec::new(),
+            );
+            handle_journal(notes, applier);
+            return 0;
+        };
+        let infix = active.memory_infix.inner();
+        let memory = ProgramMemory {
+            pages: program::MemoryPages::<T>::iter_prefix((destination, infix)).collect(),
+            allocations: program::Allocations::<T>::get(destination),
+        };
+        let gas_limit = Self::gas_limit_of(dispatch.id);
+        let outcome = executor.execute(
+            Some(active.code_id.into_bytes()),
+            ProgramCode {
+                instrumented: &instrumented,
+                meta: &meta,
+            },
+            &memory,
+            dispatch.clone(),
+            &ExecutionInput {
+                block: Self::block_info(),
+                gas_limit,
+                balance: bank::ProgramBalances::<T>::get(destination),
+                reservations: active.gas_reservation_map.clone(),
+            },
+            &Self::execution_config(),
+        );
+        for line in &outcome.debug {
+            log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
+        }
+        let gas_burned = outcome.gas_burned.min(gas_limit);
+        handle_journal(processing::process_outcome(dispatch, outcome), applier);
+        gas_burned
+    }
+}

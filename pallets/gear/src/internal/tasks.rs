@@ -1,0 +1,115 @@
+//! Scheduled tasks: serviced first in each queue run, in block order, within the meter.
+
+use super::journal::Applier;
+use crate::{
+    messenger, scheduler,
+    types::{MessageWokenReason, MessageWokenSystemReason, Reason, UserMessageReadSystemReason},
+    weights::WeightInfo,
+    Config, Pallet,
+};
+use gear_core::{
+    message::{StoredDispatch, UserStoredMessage},
+    tasks::ScheduledTask,
+};
+use gear_engine::{journal::handle_journal, processing};
+use polkadot_sdk::{
+    frame_support::{traits::Get, weights::WeightMeter},
+    frame_system::{self, pallet_prelude::BlockNumberFor},
+    sp_runtime::{traits::One, SaturatedConversion},
+};
+
+impl<T: Config> Pallet<T> {
+    /// Runs the tasks due at or before this block, oldest block first, while `meter` affords
+    /// them; what does not fit runs in the next block.
+    pub(crate) fn run_tasks(meter: &mut WeightMeter, applier: &mut Applier<T>) {
+        let now = frame_system::Pallet::<T>::block_number();
+        let weight = <T as Config>::WeightInfo::task();
+        let mut block = scheduler::FirstIncompleteTasksBlock::<T>::get()
+            .unwrap_or(now)
+            .min(now);
+        while block <= now {
+            loop {
+                let Some(task) = scheduler::TaskPool::<T>::iter_key_prefix(block).next() else {
+                    break;
+                };
+                if !meter.can_consume(weight) {
+                    scheduler::FirstIncompleteTasksBlock::<T>::put(block);
+                    return;
+                }
+                meter.consume(weight);
+                scheduler::TaskPool::<T>::remove(block, &task);
+                Self::process_task(task, applier);
+            }
+            block += One::one();
+        }
+        scheduler::FirstIncompleteTasksBlock::<T>::put(now + One::one());
+    }
+
+    fn process_task(task: scheduler::Task<T>, applier: &mut Applier<T>) {
+        match task {
+            ScheduledTask::RemoveFromMailbox(user, id) => {
+                let reason = Reason::System(UserMessageReadSystemReason::OutOfRent);
+                if let Some(message) = Self::read_message(&user, id, reason) {
+                    Self::auto_reply_from_user(Self::actor_of(&user), message.source(), id);
+                }
+            }
+            ScheduledTask::RemoveFromWaitlist(program, id) => {
+                let reason = MessageWokenReason::System(MessageWokenSystemReason::OutOfRent);
+                if let Some(dispatch) = Self::wake_dispatch(program, id, reason) {
+                    let dispatch = Self::to_engine(dispatch);
+                    let notes = processing::process_removed_from_waitlist(&dispatch);
+                    handle_journal(notes, applier);
+                }
+            }
+            ScheduledTask::WakeMessage(program, id) => {
+                let reason = MessageWokenReason::System(MessageWokenSystemReason::TimeoutHasCome);
+                if let Some(dispatch) = Self::wake_dispatch(program, id, reason) {
+                    messenger::Pallet::<T>::enqueue(dispatch);
+                }
+            }
+            ScheduledTask::SendDispatch(id) => {
+                if let Some((delayed, interval)) = Self::take_stashed(id) {
+                    let _ = interval;
+                    let (kind, message) = delayed.into_parts();
+                    messenger::Pallet::<T>::enqueue(StoredDispatch::new(kind, message, None));
+                }
+            }
+            ScheduledTask::SendUserMessage {
+                message_id,
+                to_mailbox,
+            } => {
+                if let Some((delayed, _)) = Self::take_stashed(message_id) {
+                    let (_, message) = delayed.into_parts();
+                    if to_mailbox {
+                        if let Ok(message) = UserStoredMessage::try_from(message.clone()) {
+                            Self::mailbox_insert(message);
+                            return;
+                        }
+                    }
+                    Self::deliver_to_user_now(None, message);
+                    Self::gas_consume(message_id);
+                }
+            }
+            ScheduledTask::RemoveGasReservation(program, rid) => {
+                Self::remove_gas_reservation(program, rid);
+            }
+        }
+    }
+
+    /// Takes a delayed dispatch out of the stash, charging its rent.
+    fn take_stashed(
+        id: gprimitives::MessageId,
+    ) -> Option<(
+        gear_core::message::StoredDelayedDispatch,
+        crate::types::Interval<BlockNumberFor<T>>,
+    )> {
+        let (delayed, interval) = messenger::DispatchStash::<T>::take(id)?;
+        Self::charge_for_hold(
+            id,
+            interval.start.saturated_into(),
+            interval.finish.saturated_into(),
+            <T as scheduler::Config>::DispatchHoldCost::get(),
+        );
+        Some((delayed, interval))
+    }
+}
