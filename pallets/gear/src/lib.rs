@@ -353,7 +353,8 @@ pub mod pallet {
         InvalidSection,
         /// The code's type section is too large or a type has too many parameters.
         InvalidTypeSection,
-        /// Gas or stack instrumentation of the code failed.
+        /// Gas or stack instrumentation of the code failed (e.g. it uses `memory.grow`:
+        /// programs grow memory with the `alloc` syscall).
         InstrumentationFailed,
         /// The payload is larger than a message may carry.
         PayloadTooLarge,

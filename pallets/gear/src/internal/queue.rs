@@ -106,10 +106,7 @@ impl<T: Config> Pallet<T> {
         let overhead = <T as Config>::WeightInfo::dispatch_overhead()
             .saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
         let mut bailed = false;
-        loop {
-            let Some((index, entry_len)) = messenger::Pallet::<T>::peek_size() else {
-                break;
-            };
+        while let Some((index, entry_len)) = messenger::Pallet::<T>::peek_size() {
             let entry_read = overhead.saturating_add(Weight::from_parts(0, entry_len.into()));
             if !meter.can_consume(entry_read) {
                 bailed = true;

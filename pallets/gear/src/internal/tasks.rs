@@ -28,10 +28,7 @@ impl<T: Config> Pallet<T> {
             .unwrap_or(now)
             .min(now);
         while block <= now {
-            loop {
-                let Some(task) = scheduler::TaskPool::<T>::iter_key_prefix(block).next() else {
-                    break;
-                };
+            while let Some(task) = scheduler::TaskPool::<T>::iter_key_prefix(block).next() {
                 if !meter.can_consume(weight) {
                     scheduler::FirstIncompleteTasksBlock::<T>::put(block);
                     return;

@@ -75,6 +75,12 @@ fn every_code_refusal_has_its_own_error() {
                 )),
                 Error::InvalidTypeSection,
             ),
+            (
+                wat(&format!(
+                    r#"(module {MEMORY} (export "handle" (func $h)) (func $h (drop (memory.grow (i32.const 1)))))"#
+                )),
+                Error::InstrumentationFailed,
+            ),
         ];
         for (code, error) in cases {
             assert_noop!(upload_code(code), error);

@@ -446,7 +446,9 @@ fn a_wait_whose_rent_runs_out_gets_removed_from_waitlist() {
         // The same wait with 2000 gas to spare: 20 blocks of waitlist rent at 100 per block.
         let request = send(second, b"wait".to_vec(), burned + 2_000);
         run_to_next_block();
-        assert!(crate::messenger::Waitlist::<Test>::contains_key(second, request));
+        assert!(crate::messenger::Waitlist::<Test>::contains_key(
+            second, request
+        ));
         run_blocks(15);
         assert!(reply_to(request).is_none());
         run_blocks(10);
@@ -461,6 +463,8 @@ fn a_wait_whose_rent_runs_out_gets_removed_from_waitlist() {
                 ..
             }
         )));
-        assert!(!crate::messenger::Waitlist::<Test>::contains_key(second, request));
+        assert!(!crate::messenger::Waitlist::<Test>::contains_key(
+            second, request
+        ));
     });
 }
