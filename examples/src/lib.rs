@@ -119,6 +119,11 @@ pub fn with_custom_section(mut code: Vec<u8>, pad: usize) -> Vec<u8> {
     code
 }
 
+/// A program that waits on an empty message and exits (sender inheriting) on any other.
+pub fn wait_or_exit() -> Vec<u8> {
+    wat::parse_str(include_str!("../wat/wait_or_exit.wat")).expect("wait_or_exit.wat is valid")
+}
+
 /// Every example by file name, as the `export` binary writes them (`.wasm` programs, and the
 /// `.bin` data tests need with them).
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
@@ -138,6 +143,7 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
         ("delayed.wasm", delayed()),
         ("exit.wasm", exit()),
         ("fanout.wasm", fanout()),
+        ("wait_or_exit.wasm", wait_or_exit()),
         ("sails_relay_header.bin", sails_relay_header()),
     ]
 }

@@ -71,6 +71,12 @@ pub mod pallet {
         (StoredDispatch, Interval<BlockNumberFor<T>>),
     >;
 
+    /// Programs that left (exit or failed init) whose waitlist still holds messages: the queue
+    /// wakes them a few at a time, within its meter, so a program with any number of waiting
+    /// messages costs its exit nothing unbounded.
+    #[pallet::storage]
+    pub type WaitlistsToClear<T> = StorageMap<_, Identity, ActorId, ()>;
+
     /// Delayed messages until their delay passes.
     #[pallet::storage]
     pub type DispatchStash<T: Config> =

@@ -4,6 +4,9 @@
 //! built from the database weights and the upload cost measured for Gear's own validator
 //! (`Code::try_new`: up to ~70 µs per KiB on this project's machine, `docs/PERFORMANCE.md`).
 //! Execution itself is not in here: a dispatch is charged the gas it burns (1 gas = 1 ps).
+//! Every extrinsic that queues a dispatch (`create_program`, `upload_program`, `send_message`,
+//! `send_reply`, `claim_value` with its auto reply) also pays the queue's per-dispatch overhead,
+//! so filling the queue costs at least what processing it does.
 
 use polkadot_sdk::frame_support::weights::{constants::RocksDbWeight, Weight};
 
@@ -60,6 +63,7 @@ impl WeightInfo for GearWeight {
                 0,
             ))
             .saturating_add(RocksDbWeight::get().reads_writes(5, 6))
+            .saturating_add(Self::dispatch_overhead())
     }
 
     fn send_message(p: u32) -> Weight {
@@ -69,16 +73,21 @@ impl WeightInfo for GearWeight {
                 0,
             ))
             .saturating_add(RocksDbWeight::get().reads_writes(4, 5))
+            .saturating_add(Self::dispatch_overhead())
     }
 
     fn send_reply(p: u32) -> Weight {
         // A mailbox read (rent, gas tree consume, payout) plus a queued message.
-        Self::send_message(p).saturating_add(Self::claim_value())
+        Self::send_message(p).saturating_add(
+            Weight::from_parts(60_000_000, 8_192)
+                .saturating_add(RocksDbWeight::get().reads_writes(8, 8)),
+        )
     }
 
     fn claim_value() -> Weight {
         Weight::from_parts(60_000_000, 8_192)
             .saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+            .saturating_add(Self::dispatch_overhead())
     }
 
     fn task() -> Weight {

@@ -40,6 +40,7 @@ impl<T: Config> Pallet<T> {
             block += One::one();
         }
         scheduler::FirstIncompleteTasksBlock::<T>::put(now + One::one());
+        Self::clear_waitlists(meter, weight);
     }
 
     fn process_task(task: scheduler::Task<T>, applier: &mut Applier<T>) {

@@ -5,14 +5,19 @@ use crate::{
     types::{Interval, MessageWaitedRuntimeReason, MessageWokenReason, Reason},
     Config, Event, Pallet,
 };
-use alloc::vec::Vec;
 use gear_core::{env::MessageWaitedType, message::StoredDispatch, tasks::ScheduledTask};
 use gear_engine::{
     gas_tree::{self, HoldBound},
     Dispatch,
 };
 use gprimitives::{ActorId, MessageId};
-use polkadot_sdk::{frame_support::traits::Get, sp_runtime::SaturatedConversion};
+use polkadot_sdk::{
+    frame_support::{
+        traits::Get,
+        weights::{Weight, WeightMeter},
+    },
+    sp_runtime::SaturatedConversion,
+};
 
 use super::gas_tree::log_err;
 
@@ -122,11 +127,29 @@ impl<T: Config> Pallet<T> {
         Some(dispatch)
     }
 
-    /// Wakes every message waiting in `program` (it is leaving): they go back to the queue and
-    /// fail there as undeliverable, answered with Gear's error replies.
+    /// `program` is leaving: the messages waiting in it will be woken (they then fail in the
+    /// queue as undeliverable, answered with Gear's error replies) by [`Self::clear_waitlists`].
     pub(crate) fn clean_waitlist(program: ActorId) {
-        let ids: Vec<MessageId> = messenger::Waitlist::<T>::iter_key_prefix(program).collect();
-        for id in ids {
+        if messenger::Waitlist::<T>::iter_key_prefix(program)
+            .next()
+            .is_some()
+        {
+            messenger::WaitlistsToClear::<T>::insert(program, ());
+        }
+    }
+
+    /// Wakes messages waiting in programs that left, one per `weight`, while `meter` affords
+    /// it.
+    pub(crate) fn clear_waitlists(meter: &mut WeightMeter, weight: Weight) {
+        while let Some(program) = messenger::WaitlistsToClear::<T>::iter_keys().next() {
+            let Some(id) = messenger::Waitlist::<T>::iter_key_prefix(program).next() else {
+                messenger::WaitlistsToClear::<T>::remove(program);
+                continue;
+            };
+            if !meter.can_consume(weight) {
+                return;
+            }
+            meter.consume(weight);
             let reason = MessageWokenReason::System(
                 crate::types::MessageWokenSystemReason::ProgramGotInitialized,
             );

@@ -468,3 +468,38 @@ fn a_wait_whose_rent_runs_out_gets_removed_from_waitlist() {
         ));
     });
 }
+
+#[test]
+fn messages_waiting_in_a_program_that_exits_are_answered() {
+    run_test(|| {
+        let program = upload(&gear_examples::wait_or_exit(), b"", vec![]);
+        run_to_next_block();
+        let waiting: Vec<MessageId> = (0..3).map(|_| send(program, vec![], GAS)).collect();
+        run_to_next_block();
+        assert_eq!(
+            crate::messenger::Waitlist::<Test>::iter_prefix(program).count(),
+            3
+        );
+        send(program, b"exit".to_vec(), GAS);
+        run_blocks(2);
+        assert_eq!(
+            crate::program::ProgramStorage::<Test>::get(program),
+            Some(Program::Exited(actor(&ALICE)))
+        );
+        assert_eq!(crate::messenger::Waitlist::<Test>::iter().count(), 0);
+        assert_eq!(
+            crate::messenger::WaitlistsToClear::<Test>::iter().count(),
+            0
+        );
+        for id in waiting {
+            assert_eq!(
+                reply_to(id).map(|(_, code, _)| code),
+                Some(ReplyCode::Error(ErrorReplyReason::UnavailableActor(
+                    gear_core_errors::SimpleUnavailableActorError::ProgramExited
+                )))
+            );
+        }
+        // Every gas tree settled: the waits' rent was charged, the rest refunded.
+        assert_eq!(crate::gas::GasTrees::<Test>::iter().count(), 0);
+    });
+}
