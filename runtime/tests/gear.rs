@@ -1,6 +1,9 @@
 //! The real runtime, natively: its genesis presets build, its pallets pass their integrity tests,
 //! and a gstd program uploaded through `RuntimeCall` answers within the runtime's weight limits.
 
+mod common;
+
+use common::dev_externalities;
 use gear_runtime::{
     AllPalletsWithSystem, Balances, Gear, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
     RuntimeOrigin, System,
@@ -13,48 +16,17 @@ use polkadot_sdk::{
         weights::Weight,
     },
     sp_core::H256,
-    sp_genesis_builder,
     sp_io::TestExternalities,
     sp_keyring::Sr25519Keyring,
     sp_runtime::{traits::Dispatchable, BuildStorage},
 };
 
-fn dev_externalities() -> TestExternalities {
-    let preset = gear_runtime::genesis_config_presets::get_preset(
-        &sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
-    )
-    .expect("development preset exists");
-    let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-    merge(&mut config, serde_json::from_slice(&preset).unwrap());
-    let mut ext = TestExternalities::new(Default::default());
-    ext.execute_with(|| {
-        build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
-            .expect("genesis builds")
-    });
-    ext.execute_with(|| System::set_block_number(1));
-    ext
-}
-
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-    match (base, patch) {
-        (serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-            for (k, v) in patch {
-                merge(base.entry(k).or_insert(serde_json::Value::Null), v);
-            }
-        }
-        (base, patch) => *base = patch,
-    }
-}
-
 #[test]
 fn presets_build_and_pallets_pass_integrity_tests() {
     for preset in gear_runtime::genesis_config_presets::preset_names() {
         let patch = gear_runtime::genesis_config_presets::get_preset(&preset).unwrap();
-        let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-        merge(&mut config, serde_json::from_slice(&patch).unwrap());
         TestExternalities::new(Default::default()).execute_with(|| {
-            build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
-                .expect("builds")
+            build_state::<RuntimeGenesisConfig>(common::genesis_json(&patch)).expect("builds")
         });
     }
     TestExternalities::new(RuntimeGenesisConfig::default().build_storage().unwrap())

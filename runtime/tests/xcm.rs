@@ -1,0 +1,112 @@
+//! XCM into the real runtime, natively: an account on a sibling parachain reaches a Gear program
+//! with `Transact(Gear::send_message)`. Its origin becomes a local account through
+//! `HashedDescription` (the message's `source`), which pays for the execution and the gas.
+
+mod common;
+
+use codec::Encode;
+use common::dev_externalities;
+use gear_runtime::{
+    xcm_config::{LocationToAccountId, XcmConfig},
+    Balances, Gear, RuntimeCall, RuntimeEvent, RuntimeOrigin, System, UNIT,
+};
+use polkadot_sdk::{
+    frame_support::{
+        traits::{fungible::Mutate, Hooks},
+        weights::Weight,
+    },
+    sp_core::H256,
+    sp_keyring::Sr25519Keyring,
+    sp_runtime::traits::Dispatchable,
+    staging_xcm::latest::prelude::*,
+    staging_xcm_executor::{traits::ConvertLocation, XcmExecutor},
+};
+
+#[test]
+fn a_sibling_account_sends_to_a_program_by_xcm_transact() {
+    dev_externalities().execute_with(|| {
+        let code = gear_examples::ping().to_vec();
+        RuntimeCall::Gear(pallet_gear::Call::upload_program {
+            code: code.clone(),
+            salt: b"xcm".to_vec(),
+            init_payload: vec![],
+            gas_limit: 10_000_000_000,
+            value: 0,
+            keep_alive: false,
+        })
+        .dispatch(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
+        .expect("upload accepted");
+        Gear::on_idle(1, Weight::MAX);
+        let program: gprimitives::ActorId = gear_core::ids::prelude::ActorIdExt::generate_from_user(
+            gear_core::ids::prelude::CodeIdExt::generate(&code),
+            b"xcm",
+        );
+
+        // An account on para 2001, as this chain sees it.
+        let origin = Location::new(
+            1,
+            [
+                Parachain(2001),
+                AccountId32 {
+                    network: None,
+                    id: [7; 32],
+                },
+            ],
+        );
+        let account = LocationToAccountId::convert_location(&origin).expect("a local account");
+        Balances::mint_into(&account, 10 * UNIT).unwrap();
+        let call = RuntimeCall::Gear(pallet_gear::Call::send_message {
+            destination: H256(program.into_bytes()),
+            payload: b"PING".to_vec(),
+            gas_limit: 10_000_000_000,
+            value: 0,
+            keep_alive: false,
+        });
+        let fees: Asset = (Location::here(), UNIT).into();
+        let message = Xcm(vec![
+            WithdrawAsset(fees.clone().into()),
+            BuyExecution {
+                fees,
+                weight_limit: Unlimited,
+            },
+            Transact {
+                origin_kind: OriginKind::SovereignAccount,
+                fallback_max_weight: None,
+                call: call.encode().into(),
+            },
+            RefundSurplus,
+            DepositAsset {
+                assets: AllCounted(1).into(),
+                beneficiary: AccountId32 {
+                    network: None,
+                    id: account.clone().into(),
+                }
+                .into(),
+            },
+        ]);
+        let mut hash = [0u8; 32];
+        let outcome = XcmExecutor::<XcmConfig>::prepare_and_execute(
+            origin,
+            message,
+            &mut hash,
+            Weight::from_parts(50_000_000_000, 1024 * 1024),
+            Weight::zero(),
+        );
+        assert!(outcome.clone().ensure_complete().is_ok(), "{outcome:?}");
+        Gear::on_idle(1, Weight::MAX);
+
+        // The program answered the sibling's account.
+        let reply = System::events()
+            .into_iter()
+            .find_map(|record| match record.event {
+                RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. })
+                    if message.destination().into_bytes()
+                        == *AsRef::<[u8; 32]>::as_ref(&account) =>
+                {
+                    Some(message.payload_bytes().to_vec())
+                }
+                _ => None,
+            });
+        assert_eq!(reply.as_deref(), Some(&b"PONG"[..]));
+    });
+}
