@@ -1,17 +1,21 @@
 //! Genesis presets: `development` (one collator, Alice; used by `gear-node --dev`) and
 //! `local_testnet` (Alice and Bob collating; used by zombienet). Both fund the well-known dev
-//! accounts and make Alice sudo.
+//! accounts and make Alice sudo; `local_testnet` also funds the sovereign accounts of the local
+//! network's paras ([`LOCAL_PARAS`]), so XCM from a sibling can pay for its execution here.
 
 use crate::*;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
+use sp_runtime::traits::AccountIdConversion;
 
 /// XCM version assumed for destinations that have not told theirs.
 const SAFE_XCM_VERSION: u32 = xcm::prelude::XCM_VERSION;
 /// What each dev account starts with.
 const ENDOWMENT: Balance = 1 << 60;
+/// The paras of the local test network (zombienet): para 2000 and para 2001, both Gear.
+pub const LOCAL_PARAS: [u32; 2] = [2000, 2001];
 
 fn genesis(
     invulnerables: Vec<(AccountId, AuraId)>,
@@ -68,7 +72,13 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
                 (alice.to_account_id(), alice.public().into()),
                 (bob.to_account_id(), bob.public().into()),
             ],
-            endowed,
+            endowed
+                .into_iter()
+                .chain(LOCAL_PARAS.iter().map(|id| {
+                    polkadot_parachain_primitives::primitives::Sibling::from(*id)
+                        .into_account_truncating()
+                }))
+                .collect(),
             alice.to_account_id(),
             PARACHAIN_ID.into(),
         ),

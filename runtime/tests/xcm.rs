@@ -110,3 +110,26 @@ fn a_sibling_account_sends_to_a_program_by_xcm_transact() {
         assert_eq!(reply.as_deref(), Some(&b"PONG"[..]));
     });
 }
+
+#[test]
+fn the_local_network_preset_funds_the_sibling_sovereign_accounts() {
+    let preset = gear_runtime::genesis_config_presets::get_preset(
+        &polkadot_sdk::sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET.into(),
+    )
+    .expect("local preset exists");
+    let mut ext = polkadot_sdk::sp_io::TestExternalities::new(Default::default());
+    ext.execute_with(|| {
+        polkadot_sdk::frame_support::genesis_builder_helper::build_state::<
+            gear_runtime::RuntimeGenesisConfig,
+        >(common::genesis_json(&preset))
+        .expect("genesis builds");
+        for para in gear_runtime::genesis_config_presets::LOCAL_PARAS {
+            let sibling = Location::new(1, [Parachain(para)]);
+            let sovereign = LocationToAccountId::convert_location(&sibling).unwrap();
+            assert!(
+                Balances::free_balance(&sovereign) > 1_000 * UNIT,
+                "para {para}"
+            );
+        }
+    });
+}
