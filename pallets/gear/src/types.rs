@@ -5,257 +5,168 @@ use codec::{Decode, DecodeWithMemTracking, Encode, EncodeAsRef, Input, MaxEncode
 use gprimitives::MessageId;
 use scale_info::TypeInfo;
 
-/// Which entry point a queued message is for (`MessageQueued.entry`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum MessageEntry {
-    /// `init`: a program's first message.
-    Init,
-    /// `handle`.
-    Handle,
-    /// `handle_reply` for a reply to the given message.
-    Reply(#[codec(encoded_as = "Tracked<MessageId>")] MessageId),
-    /// `handle_signal`.
-    Signal,
+/// Declares an enum carried in events and storage with what FRAME needs of it: SCALE (with
+/// memory tracking), metadata, a bounded encoding, copy and comparison.
+macro_rules! event_type {
+    ($(#[$meta:meta])* pub enum $($rest:tt)*) => {
+        $(#[$meta])*
+        #[derive(
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            Encode,
+            Decode,
+            DecodeWithMemTracking,
+            TypeInfo,
+            MaxEncodedLen,
+        )]
+        pub enum $($rest)*
+    };
 }
 
-/// How a dispatch ended (`MessagesDispatched.statuses`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum DispatchStatus {
-    /// The program ran to completion.
-    Success,
-    /// The program trapped or could not run; its sender got an error reply.
-    Failed,
-    /// The dispatch was not executed (e.g. the destination is not active).
-    NotExecuted,
+event_type! {
+    /// Which entry point a queued message is for (`MessageQueued.entry`).
+    pub enum MessageEntry {
+        /// `init`: a program's first message.
+        Init,
+        /// `handle`.
+        Handle,
+        /// `handle_reply` for a reply to the given message.
+        Reply(#[codec(encoded_as = "Tracked<MessageId>")] MessageId),
+        /// `handle_signal`.
+        Signal,
+    }
 }
 
-/// What happened to a program (`ProgramChanged.change`), Gear's variants in Gear's order.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum ProgramChangeKind<BlockNumber> {
-    /// The program initialized successfully and serves messages.
-    Active {
-        /// Block at which the program expires (rent), or the maximum.
-        expiration: BlockNumber,
-    },
-    /// The program exited (`gr_exit`).
-    Inactive,
-    /// Not used here (Gear's paused programs).
-    Paused,
-    /// The program's init failed.
-    Terminated,
-    /// Not used here (Gear's program rent).
-    ExpirationChanged {
-        /// New expiration block.
-        expiration: BlockNumber,
-    },
-    /// The program was created (its init message is queued).
-    ProgramSet {
-        /// Block at which the program expires (rent), or the maximum.
-        expiration: BlockNumber,
-    },
+event_type! {
+    /// How a dispatch ended (`MessagesDispatched.statuses`).
+    pub enum DispatchStatus {
+        /// The program ran to completion.
+        Success,
+        /// The program trapped or could not run; its sender got an error reply.
+        Failed,
+        /// The dispatch was not executed (e.g. the destination is not active).
+        NotExecuted,
+    }
 }
 
-/// A reason given by the program's own action (`Runtime`) or by the chain (`System`): Gear's
-/// `Reason`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum Reason<R, S> {
-    /// Caused by a program or a user.
-    Runtime(R),
-    /// Caused by the chain (rent, timeouts).
-    System(S),
+event_type! {
+    /// What happened to a program (`ProgramChanged.change`), Gear's variants in Gear's order.
+    pub enum ProgramChangeKind<BlockNumber> {
+        /// The program initialized successfully and serves messages.
+        Active {
+            /// Block at which the program expires (rent), or the maximum.
+            expiration: BlockNumber,
+        },
+        /// The program exited (`gr_exit`).
+        Inactive,
+        /// Not used here (Gear's paused programs).
+        Paused,
+        /// The program's init failed.
+        Terminated,
+        /// Not used here (Gear's program rent).
+        ExpirationChanged {
+            /// New expiration block.
+            expiration: BlockNumber,
+        },
+        /// The program was created (its init message is queued).
+        ProgramSet {
+            /// Block at which the program expires (rent), or the maximum.
+            expiration: BlockNumber,
+        },
+    }
 }
 
-/// Why a user's mailbox message was read, by the user's action.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum UserMessageReadRuntimeReason {
-    /// The user replied (`send_reply`).
-    MessageReplied,
-    /// The user claimed its value (`claim_value`).
-    MessageClaimed,
+event_type! {
+    /// A reason given by the program's own action (`Runtime`) or by the chain (`System`): Gear's
+    /// `Reason`.
+    pub enum Reason<R, S> {
+        /// Caused by a program or a user.
+        Runtime(R),
+        /// Caused by the chain (rent, timeouts).
+        System(S),
+    }
 }
 
-/// Why a user's mailbox message was read, by the chain.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum UserMessageReadSystemReason {
-    /// Its gas no longer paid for the mailbox.
-    OutOfRent,
+event_type! {
+    /// Why a user's mailbox message was read, by the user's action.
+    pub enum UserMessageReadRuntimeReason {
+        /// The user replied (`send_reply`).
+        MessageReplied,
+        /// The user claimed its value (`claim_value`).
+        MessageClaimed,
+    }
+}
+
+event_type! {
+    /// Why a user's mailbox message was read, by the chain.
+    pub enum UserMessageReadSystemReason {
+        /// Its gas no longer paid for the mailbox.
+        OutOfRent,
+    }
 }
 
 /// `UserMessageRead.reason`.
 pub type UserMessageReadReason = Reason<UserMessageReadRuntimeReason, UserMessageReadSystemReason>;
 
-/// Which wait a program called.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum MessageWaitedRuntimeReason {
-    /// `gr_wait`.
-    WaitCalled,
-    /// `gr_wait_for`.
-    WaitForCalled,
-    /// `gr_wait_up_to` without gas for the whole duration.
-    WaitUpToCalled,
-    /// `gr_wait_up_to` with gas for the whole duration.
-    WaitUpToCalledFull,
+event_type! {
+    /// Which wait a program called.
+    pub enum MessageWaitedRuntimeReason {
+        /// `gr_wait`.
+        WaitCalled,
+        /// `gr_wait_for`.
+        WaitForCalled,
+        /// `gr_wait_up_to` without gas for the whole duration.
+        WaitUpToCalled,
+        /// `gr_wait_up_to` with gas for the whole duration.
+        WaitUpToCalledFull,
+    }
 }
 
-/// The chain never makes a message wait by itself (Gear's empty `MessageWaitedSystemReason`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum MessageWaitedSystemReason {}
+event_type! {
+    /// The chain never makes a message wait by itself (Gear's empty `MessageWaitedSystemReason`).
+    pub enum MessageWaitedSystemReason {}
+}
 
 /// `MessageWaited.reason`.
 pub type MessageWaitedReason = Reason<MessageWaitedRuntimeReason, MessageWaitedSystemReason>;
 
-/// A program woke the message.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum MessageWokenRuntimeReason {
-    /// `gr_wake`.
-    WakeCalled,
+event_type! {
+    /// A program woke the message.
+    pub enum MessageWokenRuntimeReason {
+        /// `gr_wake`.
+        WakeCalled,
+    }
 }
 
-/// The chain woke the message.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum MessageWokenSystemReason {
-    /// Its program finished `init` (or left: the message then fails as undeliverable).
-    ProgramGotInitialized,
-    /// Its `wait_for` / `wait_up_to` duration passed.
-    TimeoutHasCome,
-    /// Its gas no longer paid for the waitlist.
-    OutOfRent,
+event_type! {
+    /// The chain woke the message.
+    pub enum MessageWokenSystemReason {
+        /// Its program finished `init` (or left: the message then fails as undeliverable).
+        ProgramGotInitialized,
+        /// Its `wait_for` / `wait_up_to` duration passed.
+        TimeoutHasCome,
+        /// Its gas no longer paid for the waitlist.
+        OutOfRent,
+    }
 }
 
 /// `MessageWoken.reason`.
 pub type MessageWokenReason = Reason<MessageWokenRuntimeReason, MessageWokenSystemReason>;
 
-/// What happened to a code (`CodeChanged.change`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    TypeInfo,
-    MaxEncodedLen,
-)]
-pub enum CodeChangeKind<BlockNumber> {
-    /// The code was stored and may be used to create programs.
-    Active {
-        /// Expiration block, if codes expire (they do not here).
-        expiration: Option<BlockNumber>,
-    },
-    /// The code was re-instrumented for a new schedule.
-    Reinstrumented,
+event_type! {
+    /// What happened to a code (`CodeChanged.change`).
+    pub enum CodeChangeKind<BlockNumber> {
+        /// The code was stored and may be used to create programs.
+        Active {
+            /// Expiration block, if codes expire (they do not here).
+            expiration: Option<BlockNumber>,
+        },
+        /// The code was re-instrumented for a new schedule.
+        Reinstrumented,
+    }
 }
 
 /// Encodes and decodes a `T` exactly as `T` does, and is `DecodeWithMemTracking`.
