@@ -85,6 +85,20 @@ pub struct GasNode {
 }
 
 impl GasNode {
+    fn new(kind: GasNodeKind, root: MessageId, parent: Option<GasNodeId>, value: u64) -> Self {
+        Self {
+            kind,
+            root,
+            parent,
+            value,
+            lock: 0,
+            system_reserve: 0,
+            refs: 0,
+            unspec_refs: 0,
+            consumed: false,
+        }
+    }
+
     fn has_value(&self) -> bool {
         self.kind != GasNodeKind::UnspecifiedLocal
     }
@@ -248,20 +262,7 @@ pub fn create(
             nodes: 1,
         },
     );
-    store.set_node(
-        id,
-        GasNode {
-            kind: GasNodeKind::External,
-            root,
-            parent: None,
-            value: amount,
-            lock: 0,
-            system_reserve: 0,
-            refs: 0,
-            unspec_refs: 0,
-            consumed: false,
-        },
-    );
+    store.set_node(id, GasNode::new(GasNodeKind::External, root, None, amount));
     Ok(())
 }
 
@@ -319,17 +320,7 @@ fn add_child(
     store.set_tree(root, tree);
     store.set_node(
         child,
-        GasNode {
-            kind,
-            root,
-            parent: attached.then_some(parent),
-            value: amount,
-            lock: 0,
-            system_reserve: 0,
-            refs: 0,
-            unspec_refs: 0,
-            consumed: false,
-        },
+        GasNode::new(kind, root, attached.then_some(parent), amount),
     );
     Ok(())
 }

@@ -107,27 +107,12 @@ pub fn process_non_executable(
     payload: Vec<u8>,
 ) -> Vec<JournalNote> {
     let mut notes = Vec::with_capacity(3);
-    let value = if dispatch.context.is_none() {
-        dispatch.value
-    } else {
-        0
-    };
-    if expects_reply(dispatch) {
-        let reply = reply_dispatch(
-            dispatch.destination,
-            dispatch,
-            ReplyCode::Error(ErrorReplyReason::UnavailableActor(reason)),
-            payload,
-            value,
-        );
-        notes.push(send(dispatch.id, reply));
-    } else if value != 0 {
-        notes.push(JournalNote::SendValue {
-            from: dispatch.source,
-            to: dispatch.source,
-            value,
-        });
-    }
+    notes.extend(answer_failure(
+        dispatch,
+        ErrorReplyReason::UnavailableActor(reason),
+        payload,
+        dispatch.source,
+    ));
     notes.push(JournalNote::MessageDispatched {
         message_id: dispatch.id,
         source: dispatch.source,
@@ -137,6 +122,39 @@ pub fn process_non_executable(
         message_id: dispatch.id,
     });
     notes
+}
+
+/// How a dispatch that failed is answered: `init` and `handle` get an error reply with `reason`
+/// and `payload` that carries their value back (the value counts on the first run only: a woken
+/// message's value went to the program when it first ran); a reply or signal gets no answer and
+/// its value goes to `value_to`.
+fn answer_failure(
+    dispatch: &Dispatch,
+    reason: ErrorReplyReason,
+    payload: Vec<u8>,
+    value_to: ActorId,
+) -> Option<JournalNote> {
+    let value = if dispatch.context.is_none() {
+        dispatch.value
+    } else {
+        0
+    };
+    if expects_reply(dispatch) {
+        let reply = reply_dispatch(
+            dispatch.destination,
+            dispatch,
+            ReplyCode::Error(reason),
+            payload,
+            value,
+        );
+        Some(send(dispatch.id, reply))
+    } else {
+        (value != 0).then_some(JournalNote::SendValue {
+            from: dispatch.source,
+            to: value_to,
+            value,
+        })
+    }
 }
 
 fn send(message_id: MessageId, dispatch: Dispatch) -> JournalNote {
@@ -198,31 +216,13 @@ fn process_trap(
             message_id: dispatch.id,
         });
     }
-    // The incoming value was credited to the program on the first run only.
-    let value = if dispatch.context.is_none() {
-        dispatch.value
-    } else {
-        0
-    };
-    if expects_reply(&dispatch) {
-        // The error reply carries the value back to the sender.
-        let reply = reply_dispatch(
-            program,
-            &dispatch,
-            ReplyCode::Error(ErrorReplyReason::Execution(reason)),
-            message,
-            value,
-        );
-        notes.push(send(dispatch.id, reply));
-    } else if value != 0 {
-        // A failed reply or signal gets no answer: its value stays with the program, as Gear
-        // has it.
-        notes.push(JournalNote::SendValue {
-            from: dispatch.source,
-            to: program,
-            value,
-        });
-    }
+    // A failed reply or signal gets no answer: its value stays with the program, as Gear has it.
+    notes.extend(answer_failure(
+        &dispatch,
+        ErrorReplyReason::Execution(reason),
+        message,
+        program,
+    ));
     let outcome = match dispatch.kind {
         DispatchKind::Init => DispatchOutcome::InitFailure {
             program_id: program,

@@ -66,8 +66,7 @@ impl<T: Config> Pallet<T> {
                 }
             }
             ScheduledTask::SendDispatch(id) => {
-                if let Some((delayed, interval)) = Self::take_stashed(id) {
-                    let _ = interval;
+                if let Some((delayed, _)) = Self::take_stashed(id) {
                     let (kind, message) = delayed.into_parts();
                     messenger::Pallet::<T>::enqueue(StoredDispatch::new(kind, message, None));
                 }

@@ -41,7 +41,7 @@ impl<T: Config> Pallet<T> {
         // Gas trees.
         let mut held: BTreeMap<_, (u64, u32)> = BTreeMap::new();
         let mut refs: BTreeMap<_, (u32, u32)> = BTreeMap::new();
-        for (id, node) in gas::GasNodes::<T>::iter() {
+        for node in gas::GasNodes::<T>::iter_values() {
             let entry = held.entry(node.root).or_default();
             entry.0 = entry.0.saturating_add(node.held());
             entry.1 += 1;
@@ -60,7 +60,6 @@ impl<T: Config> Pallet<T> {
                     r.1 += 1;
                 }
             }
-            let _ = id;
         }
         for (id, node) in gas::GasNodes::<T>::iter() {
             let (count, unspec) = refs.get(&id).copied().unwrap_or_default();
