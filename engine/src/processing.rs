@@ -398,6 +398,93 @@ fn process_success(mut dispatch: Dispatch, outcome: ExecutionOutcome) -> Vec<Jou
     notes
 }
 
+/// Notes for a `handle` a builtin actor (an actor the runtime implements, not a program)
+/// answered at once: `gas_burned` burned, a reply with `code` and `payload` carrying the
+/// message's value back, and its consumption. Replies and signals to a builtin actor get no
+/// reply; their value goes back to their sender.
+pub fn process_builtin_answer(
+    dispatch: &Dispatch,
+    gas_burned: u64,
+    code: ReplyCode,
+    payload: Vec<u8>,
+) -> Vec<JournalNote> {
+    let mut notes = Vec::with_capacity(4);
+    if gas_burned > 0 {
+        notes.push(JournalNote::GasBurned {
+            message_id: dispatch.id,
+            amount: gas_burned,
+        });
+    }
+    let value = if dispatch.context.is_none() {
+        dispatch.value
+    } else {
+        0
+    };
+    if expects_reply(dispatch) {
+        let reply = reply_dispatch(dispatch.destination, dispatch, code, payload, value);
+        notes.push(send(dispatch.id, reply));
+    } else if value != 0 {
+        notes.push(JournalNote::SendValue {
+            from: dispatch.destination,
+            to: dispatch.source,
+            value,
+        });
+    }
+    let outcome = if code.is_error() {
+        DispatchOutcome::MessageTrap {
+            program_id: dispatch.destination,
+        }
+    } else {
+        DispatchOutcome::Success
+    };
+    notes.push(JournalNote::MessageDispatched {
+        message_id: dispatch.id,
+        source: dispatch.source,
+        outcome,
+    });
+    notes.push(JournalNote::MessageConsumed {
+        message_id: dispatch.id,
+    });
+    notes
+}
+
+/// Notes for a `handle` a builtin actor will answer later (it waits for something outside
+/// this chain): `gas_burned` burned, the message's value back to its sender at once, and the
+/// message into the waitlist for at most `timeout` blocks (its remaining gas pays the rent;
+/// when the time runs out its sender gets Gear's `RemovedFromWaitlist` error reply).
+pub fn process_builtin_hold(dispatch: Dispatch, gas_burned: u64, timeout: u32) -> Vec<JournalNote> {
+    let mut notes = Vec::with_capacity(4);
+    if gas_burned > 0 {
+        notes.push(JournalNote::GasBurned {
+            message_id: dispatch.id,
+            amount: gas_burned,
+        });
+    }
+    if dispatch.value != 0 && dispatch.context.is_none() {
+        notes.push(JournalNote::SendValue {
+            from: dispatch.destination,
+            to: dispatch.source,
+            value: dispatch.value,
+        });
+    }
+    notes.push(JournalNote::MessageDispatched {
+        message_id: dispatch.id,
+        source: dispatch.source,
+        outcome: DispatchOutcome::Success,
+    });
+    let waiting = Dispatch {
+        value: 0,
+        context: Some(Default::default()),
+        ..dispatch
+    };
+    notes.push(JournalNote::WaitDispatch {
+        dispatch: waiting,
+        duration: Some(timeout),
+        waited_type: gear_core::env::MessageWaitedType::WaitUpTo,
+    });
+    notes
+}
+
 /// Notes for a message whose time in the waitlist ran out (its gas no longer pays, or its
 /// `wait_up_to` ended without the full rent): a `RemovedFromWaitlist` signal when it has a
 /// system reservation, Gear's `RemovedFromWaitlist` error reply to its sender for `init` and

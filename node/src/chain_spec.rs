@@ -7,7 +7,8 @@
 //! Known `--chain` ids:
 //! - `dev` or empty: `development` preset, para id 2000, chain type `Development`;
 //! - `local` / `local-2000`: `local_testnet` preset, para id 2000, chain type `Local`;
-//! - `local-<para-id>`: `local_testnet` preset with `parachainInfo.parachainId` patched;
+//! - `local-<para-id>`: `local_testnet` preset with `parachainInfo.parachainId` patched and
+//!   Charlie and Dave as collators;
 //! - anything else: a path to a chain spec JSON file.
 
 use polkadot_sdk::*;
@@ -59,9 +60,26 @@ fn wasm_binary() -> Result<&'static [u8], String> {
     })
 }
 
-/// The JSON patch setting the parachain id in the genesis config.
+/// The JSON patch of a local para other than 2000: its parachain id, and Charlie and Dave as its
+/// collators (para 2000 has the preset's Alice and Bob), so that every collator of the local
+/// network has its own well-known key (zombienet names collators after them).
 fn para_id_patch(para_id: u32) -> serde_json::Value {
-    serde_json::json!({ "parachainInfo": { "parachainId": para_id } })
+    use sp_keyring::Sr25519Keyring::{Charlie, Dave};
+    let collators = [Charlie, Dave];
+    let keys: Vec<serde_json::Value> = collators
+        .iter()
+        .map(|k| {
+            let account = k.to_account_id();
+            let aura: gear_runtime::AuraId = k.public().into();
+            serde_json::json!([account, account, { "aura": aura }])
+        })
+        .collect();
+    let invulnerables: Vec<_> = collators.iter().map(|k| k.to_account_id()).collect();
+    serde_json::json!({
+        "parachainInfo": { "parachainId": para_id },
+        "collatorSelection": { "invulnerables": invulnerables },
+        "session": { "keys": keys },
+    })
 }
 
 /// Development chain: the runtime's `development` preset, para id 2000, no relay chain needed

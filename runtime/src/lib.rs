@@ -28,7 +28,7 @@ use frame_support::{
     dispatch::DispatchClass,
     genesis_builder_helper::{build_state, get_preset},
     parameter_types,
-    traits::{ConstBool, ConstU32, ConstU64, ConstU8, TransformOrigin},
+    traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, TransformOrigin},
     weights::{
         constants::{
             BlockExecutionWeight, ExtrinsicBaseWeight, RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND,
@@ -130,7 +130,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("gear-parachain"),
     impl_name: alloc::borrow::Cow::Borrowed("gear-parachain"),
     authoring_version: 1,
-    spec_version: 1901,
+    spec_version: 1902,
     impl_version: 0,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -446,7 +446,37 @@ impl pallet_gear::Config for Runtime {
     type ReservationsLimit = ConstU64<256>;
     type ServiceWeight = GearServiceWeight;
     type GasRecipient = GasRecipient;
+    type BuiltinActors = GearXcm;
+    type UserReplies = GearXcm;
     type WeightInfo = pallet_gear::weights::GearWeight;
+}
+
+parameter_types! {
+    pub const GearXcmPalletId: PalletId = PalletId(*b"py/gxcm_");
+    pub SelfParaId: u32 = ParachainInfo::parachain_id().into();
+}
+
+/// The XCM bridge: a builtin actor for programs' cross-chain requests, `deliver` for messages
+/// from other chains (`pallets/gear-xcm/README.md`).
+impl pallet_gear_xcm::Config for Runtime {
+    type RuntimeCall = RuntimeCall;
+    type XcmRouter = xcm_config::XcmRouter;
+    type XcmOrigin = pallet_xcm::EnsureXcm<frame_support::traits::Everything>;
+    type ChannelOrigin = EnsureRoot<AccountId>;
+    type LocationToAccountId = xcm_config::LocationToAccountId;
+    type SelfParaId = SelfParaId;
+    type PalletId = GearXcmPalletId;
+    /// 50 blocks: five minutes at 6-second blocks.
+    type DefaultTimeout = ConstU32<50>;
+    /// One day.
+    type MaxTimeout = ConstU32<{ 24 * HOURS }>;
+    type MaxRemotePayload = ConstU32<{ 32 * 1024 }>;
+    type RemoteExecutionFee = ConstU128<{ UNIT / 10 }>;
+    type RelayExecutionFee = ConstU128<{ UNIT }>;
+    type RelayHrmpPalletIndex = ConstU8<60>;
+    /// One millisecond: decoding the request and sending one XCM.
+    type HandleGas = ConstU64<1_000_000_000>;
+    type WeightInfo = pallet_gear_xcm::weights::BridgeWeight;
 }
 
 construct_runtime!(
@@ -488,6 +518,7 @@ construct_runtime!(
         GearScheduler: pallet_gear::scheduler = 103,
         Gear: pallet_gear = 104,
         GearBank: pallet_gear::bank = 105,
+        GearXcm: pallet_gear_xcm = 106,
     }
 );
 

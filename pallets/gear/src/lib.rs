@@ -92,6 +92,7 @@
 extern crate alloc;
 
 pub mod bank;
+pub mod builtin;
 pub mod gas;
 mod internal;
 pub mod messenger;
@@ -199,6 +200,13 @@ pub mod pallet {
 
         /// Who receives the value of burned gas (the block author); `None` keeps it in the bank.
         type GasRecipient: Get<Option<Self::AccountId>>;
+
+        /// Actors the runtime implements (e.g. the XCM bridge): messages to them are handled
+        /// by the runtime instead of a program.
+        type BuiltinActors: crate::builtin::BuiltinActors;
+
+        /// Hears of every reply a program sends to a user (e.g. to carry it to another chain).
+        type UserReplies: crate::builtin::OnUserReply<Self::AccountId>;
 
         /// Weights of extrinsics and queue steps.
         type WeightInfo: WeightInfo;
@@ -505,22 +513,15 @@ pub mod pallet {
             keep_alive: bool,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            let destination = ActorId::new(destination.0);
-            Self::ensure_active(destination)?;
-            Self::check_message(&payload, gas_limit, value)?;
-            Self::charge(&who, gas_limit, value, keep_alive)?;
-            let id = Self::next_message_id(&who);
-            Self::queue_from_user(
+            Self::send_from_account(
                 who,
-                id,
-                destination,
-                gear_core::message::DispatchKind::Handle,
+                ActorId::new(destination.0),
                 payload,
                 gas_limit,
                 value,
-                None,
-            );
-            Ok(())
+                keep_alive,
+            )
+            .map(|_| ())
         }
 
         /// Replies to message `reply_to_id` in your mailbox: it leaves the mailbox (its value is

@@ -91,7 +91,53 @@ impl pallet_gear::Config for Test {
     type ReservationsLimit = ConstU64<256>;
     type ServiceWeight = ServiceWeight;
     type GasRecipient = Author;
+    type BuiltinActors = Echo;
+    type UserReplies = ();
     type WeightInfo = ();
+}
+
+/// A builtin actor for tests, at [`ECHO`]: `b"hold"` is held (answered by the test with
+/// `Gear::answer_held`, or timing out after [`ECHO_TIMEOUT`] blocks), `b"fail"` gets an error
+/// reply with payload `b"refused"`, anything else is echoed.
+pub struct Echo;
+pub const ECHO: gprimitives::ActorId = gprimitives::ActorId::new([0xEE; 32]);
+pub const ECHO_GAS: u64 = 1_000_000;
+pub const ECHO_TIMEOUT: u32 = 3;
+
+std::thread_local! {
+    /// Requests `Echo` holds and timeouts it heard of, in order.
+    pub static ECHO_LOG: core::cell::RefCell<Vec<(&'static str, gprimitives::MessageId)>> =
+        const { core::cell::RefCell::new(Vec::new()) };
+}
+
+impl pallet_gear::builtin::BuiltinActors for Echo {
+    fn is_builtin(actor: gprimitives::ActorId) -> bool {
+        actor == ECHO
+    }
+    fn handle_gas(_: gprimitives::ActorId) -> u64 {
+        ECHO_GAS
+    }
+    fn handle(
+        request: pallet_gear::builtin::BuiltinRequest,
+    ) -> pallet_gear::builtin::BuiltinAnswer {
+        use pallet_gear::builtin::BuiltinAnswer;
+        match &request.payload[..] {
+            b"hold" => {
+                ECHO_LOG.with(|log| log.borrow_mut().push(("held", request.id)));
+                BuiltinAnswer::Hold {
+                    timeout: ECHO_TIMEOUT,
+                }
+            }
+            b"fail" => BuiltinAnswer::Error(b"refused".to_vec()),
+            _ => BuiltinAnswer::Reply(
+                gear_core_errors::ReplyCode::Success(gear_core_errors::SuccessReplyReason::Manual),
+                request.payload,
+            ),
+        }
+    }
+    fn on_timeout(_: gprimitives::ActorId, id: gprimitives::MessageId) {
+        ECHO_LOG.with(|log| log.borrow_mut().push(("timeout", id)));
+    }
 }
 
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {

@@ -1,4 +1,10 @@
-//! What the runtime's integration tests share: genesis state from the runtime's presets.
+//! What the runtime's integration tests share: genesis state from the runtime's presets, and a
+//! two-parachain network ([`network`]).
+
+// Each test crate uses a part of this.
+#![allow(dead_code)]
+
+pub mod network;
 
 use gear_runtime::{RuntimeGenesisConfig, System};
 use polkadot_sdk::{

@@ -154,8 +154,11 @@ impl<T: Config> Pallet<T> {
         program::ProgramStorage::<T>::contains_key(actor)
     }
 
-    /// `Ok` when `program` is a program that can receive messages.
+    /// `Ok` when `program` is a program that can receive messages, or a builtin actor.
     pub(crate) fn ensure_active(program: ActorId) -> Result<(), Error<T>> {
+        if Self::is_builtin(program) {
+            return Ok(());
+        }
         match program::ProgramStorage::<T>::get(program) {
             None => Err(Error::<T>::ProgramNotFound),
             Some(Program::Exited(_) | Program::Terminated(_)) => Err(Error::<T>::InactiveProgram),

@@ -308,8 +308,9 @@ impl<T: Config> Pallet<T> {
         };
         // An init message always goes to the queue: its program may not exist (a missing code),
         // and then it fails there with Gear's `ProgramNotCreated` reply.
-        let to_user =
-            dispatch.kind != DispatchKind::Init && !Self::is_program(dispatch.destination);
+        let to_user = dispatch.kind != DispatchKind::Init
+            && !Self::is_program(dispatch.destination)
+            && !Self::is_builtin(dispatch.destination);
         if to_user {
             Self::send_user_message(from, dispatch, gas_limit, delay);
         } else {

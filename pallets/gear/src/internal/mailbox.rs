@@ -102,6 +102,15 @@ impl<T: Config> Pallet<T> {
         let (id, source, destination, payload, value, details) = message.into_parts();
         Self::pay_out(&Self::account_of(destination), value);
         let reply = details.and_then(MessageDetails::to_reply_details);
+        if let Some(reply) = reply {
+            <T::UserReplies as crate::builtin::OnUserReply<T::AccountId>>::on_user_reply(
+                &Self::account_of(destination),
+                source,
+                reply.to_message_id(),
+                reply.to_reply_code(),
+                payload.as_slice(),
+            );
+        }
         Self::deposit_event(Event::UserMessageSent {
             message: UserMessage::new(id, source, destination, payload, value, reply),
             expiration: None,

@@ -1,6 +1,7 @@
 //! The `Gear` pallet's logic, split by job. Each file adds methods to [`crate::Pallet`].
 //!
 //! - [`code`]: validating, instrumenting and storing codes, creating programs;
+//! - [`builtin`]: messages to builtin actors;
 //! - [`bank`]: buying gas, moving value in and out of the bank, paying burned gas;
 //! - [`gas_tree`]: the gas tree (`gear_engine::gas_tree`) over `GearGas` storage;
 //! - [`queue`]: servicing the queue within the meter, running one dispatch;
@@ -12,6 +13,7 @@
 //! - [`try_state`]: the pallet's properties, checked.
 
 pub(crate) mod bank;
+pub(crate) mod builtin;
 pub(crate) mod code;
 pub(crate) mod gas_tree;
 pub(crate) mod journal;

@@ -195,6 +195,9 @@ impl<T: Config> Pallet<T> {
         applier.count();
         let dispatch = Self::to_engine(stored);
         let destination = dispatch.destination;
+        if Self::is_builtin(destination) {
+            return Self::process_builtin(dispatch, applier);
+        }
         let program = program::ProgramStorage::<T>::get(destination);
         let state = match &program {
             None => ActorState::NotCreated,

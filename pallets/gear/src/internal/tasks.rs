@@ -57,6 +57,11 @@ impl<T: Config> Pallet<T> {
                     let dispatch = Self::to_engine(dispatch);
                     let notes = processing::process_removed_from_waitlist(&dispatch);
                     handle_journal(notes, applier);
+                    if Self::is_builtin(program) {
+                        <T::BuiltinActors as crate::builtin::BuiltinActors>::on_timeout(
+                            program, id,
+                        );
+                    }
                 }
             }
             ScheduledTask::WakeMessage(program, id) => {

@@ -3,6 +3,7 @@
 //! block and at the end.
 
 mod basic;
+mod builtin;
 mod errors;
 mod invariants;
 mod programs;

@@ -1,0 +1,604 @@
+//! The XCM bridge between two parachains running this runtime (paras 2000 and 2001, joined by
+//! HRMP in one process: `common::network`): a gstd program awaits a program on the sibling, a
+//! sibling account's raw `Transact` reaches a program and the reply returns, timeouts answer
+//! with an error and return the held gas, bad requests fail with specific errors and lose
+//! nothing; HRMP channel requests go to the relay chain.
+
+mod common;
+
+use codec::{Decode, Encode};
+use common::network::{Network, PARA_A, PARA_B};
+use gear_core::{
+    ids::prelude::{ActorIdExt, CodeIdExt},
+    message::UserMessage,
+};
+use gear_core_errors::{ErrorReplyReason, ReplyCode, SimpleExecutionError, SuccessReplyReason};
+use gear_runtime::{
+    xcm_config::LocationToAccountId, Balances, Gear, GearXcm, Runtime, RuntimeCall, RuntimeEvent,
+    RuntimeOrigin, System, UNIT,
+};
+use gprimitives::{ActorId, CodeId, MessageId};
+use pallet_gear_xcm::{bridge_id, BridgeError, BridgeRequest, Event as BridgeEvent};
+use polkadot_sdk::{
+    frame_support::{assert_noop, assert_ok, traits::fungible::Inspect},
+    polkadot_parachain_primitives::primitives::Sibling,
+    sp_core::H256,
+    sp_keyring::Sr25519Keyring,
+    sp_runtime::{traits::AccountIdConversion, traits::Dispatchable, AccountId32},
+    staging_xcm::{latest::prelude::*, VersionedLocation, VersionedXcm},
+    staging_xcm_executor::traits::ConvertLocation,
+};
+
+const GAS: u64 = 50_000_000_000;
+
+fn alice() -> AccountId32 {
+    Sr25519Keyring::Alice.to_account_id()
+}
+
+fn upload(net: &mut Network, para: u32, code: &[u8], init: Vec<u8>, value: u128) -> ActorId {
+    net.on(para, || {
+        assert_ok!(Gear::upload_program(
+            RuntimeOrigin::signed(alice()),
+            code.to_vec(),
+            b"bridge".to_vec(),
+            init,
+            GAS,
+            value,
+            false,
+        ));
+    });
+    net.block(para);
+    ActorId::generate_from_user(CodeId::generate(code), b"bridge")
+}
+
+/// Alice sends `payload` to `destination` on `para`; the message id.
+fn send(
+    net: &mut Network,
+    para: u32,
+    destination: ActorId,
+    payload: Vec<u8>,
+    value: u128,
+) -> MessageId {
+    net.on(para, || {
+        assert_ok!(Gear::send_message(
+            RuntimeOrigin::signed(alice()),
+            H256(destination.into_bytes()),
+            payload,
+            GAS,
+            value,
+            false,
+        ));
+        System::events()
+            .into_iter()
+            .rev()
+            .find_map(|r| match r.event {
+                RuntimeEvent::Gear(pallet_gear::Event::MessageQueued { id, .. }) => Some(id),
+                _ => None,
+            })
+            .expect("queued")
+    })
+}
+
+/// The reply to `message` a user got on `para`.
+fn reply_to(net: &mut Network, para: u32, message: MessageId) -> Option<(Vec<u8>, ReplyCode)> {
+    net.on(para, || {
+        System::events().into_iter().find_map(|r| match r.event {
+            RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message: m, .. }) => {
+                let m: UserMessage = m;
+                let details = m.details()?;
+                (details.to_message_id() == message)
+                    .then(|| (m.payload_bytes().to_vec(), details.to_reply_code()))
+            }
+            _ => None,
+        })
+    })
+}
+
+fn bridge_events(net: &mut Network, para: u32) -> Vec<BridgeEvent<Runtime>> {
+    net.on(para, || {
+        System::events()
+            .into_iter()
+            .filter_map(|r| match r.event {
+                RuntimeEvent::GearXcm(e) => Some(e),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+fn gas_trees(net: &mut Network, para: u32) -> usize {
+    net.on(para, || {
+        pallet_gear::gas::GasTrees::<Runtime>::iter().count()
+    })
+}
+
+fn sovereign_of(para: u32) -> AccountId32 {
+    Sibling::from(para).into_account_truncating()
+}
+
+fn balance(net: &mut Network, para: u32, who: &AccountId32) -> u128 {
+    net.on(para, || Balances::balance(who))
+}
+
+fn program_balance(net: &mut Network, para: u32, program: ActorId) -> u128 {
+    net.on(para, || {
+        pallet_gear::bank::ProgramBalances::<Runtime>::get(program)
+    })
+}
+
+/// The account a program on `para` has on the other chain.
+fn remote_account(para: u32, program: ActorId) -> AccountId32 {
+    let location = Location::new(
+        1,
+        [
+            Parachain(para),
+            Junction::AccountId32 {
+                network: None,
+                id: program.into_bytes(),
+            },
+        ],
+    );
+    LocationToAccountId::convert_location(&location).expect("a hashed account")
+}
+
+fn program_request(program: ActorId, payload: &[u8], timeout: Option<u32>) -> Vec<u8> {
+    BridgeRequest::Program {
+        para_id: PARA_B,
+        program: program.into_bytes(),
+        payload: payload.to_vec(),
+        gas_limit: 10_000_000_000,
+        value: 0,
+        timeout,
+    }
+    .encode()
+}
+
+const USERSPACE_PANIC: ReplyCode = ReplyCode::Error(ErrorReplyReason::Execution(
+    SimpleExecutionError::UserspacePanic,
+));
+
+#[test]
+fn a_program_awaits_a_program_on_the_sibling_and_gets_its_reply() {
+    let mut net = Network::new();
+    let ping = upload(&mut net, PARA_B, gear_examples::ping(), vec![], 0);
+    // A proxy on para 2000 whose destination is the bridge: it forwards a request and answers
+    // with whatever the bridge answers.
+    let proxy = upload(
+        &mut net,
+        PARA_A,
+        gear_examples::proxy(),
+        bridge_id().into_bytes().to_vec(),
+        10 * UNIT,
+    );
+    let proxy_before = program_balance(&mut net, PARA_A, proxy);
+    let sovereign_before = balance(&mut net, PARA_B, &sovereign_of(PARA_A));
+
+    let request = send(
+        &mut net,
+        PARA_A,
+        proxy,
+        program_request(ping, b"PING", None),
+        0,
+    );
+    net.run(4);
+
+    assert_eq!(
+        reply_to(&mut net, PARA_A, request),
+        Some((
+            b"PONG".to_vec(),
+            ReplyCode::Success(SuccessReplyReason::Manual)
+        )),
+        "the proxy answered with the remote program's reply; events there: {:?}",
+        net.on(PARA_B, || System::events()
+            .into_iter()
+            .map(|r| r.event)
+            .filter(|e| !matches!(e, RuntimeEvent::Gear(_) | RuntimeEvent::Balances(_)))
+            .collect::<Vec<_>>())
+    );
+    // The fee: remote execution and the reply's carriage + the remote gas, from the program's balance to the bridge's
+    // account here, and the same amount from para 2000's sovereign account on para 2001.
+    let fee = 2 * (UNIT / 10) + 10_000_000_000;
+    assert_eq!(program_balance(&mut net, PARA_A, proxy), proxy_before - fee);
+    assert_eq!(
+        balance(&mut net, PARA_B, &sovereign_of(PARA_A)),
+        sovereign_before - fee
+    );
+    // What the remote execution did not use stays in the program's account there.
+    let remote = balance(&mut net, PARA_B, &remote_account(PARA_A, proxy));
+    assert!(remote > 0 && remote < fee, "remote account holds {remote}");
+    assert!(bridge_events(&mut net, PARA_A)
+        .iter()
+        .any(|e| matches!(e, BridgeEvent::ReplyDelivered { .. })));
+    assert!(bridge_events(&mut net, PARA_B).iter().any(|e| matches!(
+        e,
+        BridgeEvent::ReplySent {
+            para_id: PARA_A,
+            ..
+        }
+    )));
+    // Nothing left waiting on either side.
+    assert_eq!(gas_trees(&mut net, PARA_A), 0);
+    assert_eq!(gas_trees(&mut net, PARA_B), 0);
+    net.on(PARA_A, || {
+        assert_eq!(pallet_gear_xcm::Outbound::<Runtime>::iter().count(), 0);
+        Gear::do_try_state().unwrap();
+    });
+    net.on(PARA_B, || {
+        assert_eq!(pallet_gear_xcm::Inbound::<Runtime>::iter().count(), 0);
+        Gear::do_try_state().unwrap();
+    });
+}
+
+#[test]
+fn a_sibling_accounts_transact_reaches_a_program_and_the_reply_returns() {
+    let mut net = Network::new();
+    let ping = upload(&mut net, PARA_A, gear_examples::ping(), vec![], 0);
+    let bob = Sr25519Keyring::Bob.to_account_id();
+    // Bob's account on para 2001, as para 2000 sees it, pays for its execution there.
+    let bob_there = LocationToAccountId::convert_location(&Location::new(
+        1,
+        [
+            Parachain(PARA_B),
+            Junction::AccountId32 {
+                network: None,
+                id: bob.clone().into(),
+            },
+        ],
+    ))
+    .unwrap();
+    net.on(PARA_A, || {
+        use polkadot_sdk::frame_support::traits::fungible::Mutate;
+        Balances::mint_into(&bob_there, 10 * UNIT).unwrap();
+    });
+    let query = H256([7; 32]);
+    let call = RuntimeCall::GearXcm(pallet_gear_xcm::Call::deliver {
+        destination: H256(ping.into_bytes()),
+        payload: b"PING".to_vec(),
+        gas_limit: 10_000_000_000,
+        value: 0,
+        reply_to: Some(query),
+    });
+    let fees: Asset = (Location::here(), UNIT).into();
+    let message = Xcm::<()>(vec![
+        WithdrawAsset(fees.clone().into()),
+        BuyExecution {
+            fees,
+            weight_limit: Unlimited,
+        },
+        Transact {
+            origin_kind: OriginKind::Xcm,
+            fallback_max_weight: None,
+            call: call.encode().into(),
+        },
+        RefundSurplus,
+        DepositAsset {
+            assets: AllCounted(1).into(),
+            beneficiary: Location::new(
+                1,
+                [
+                    Parachain(PARA_B),
+                    Junction::AccountId32 {
+                        network: None,
+                        id: bob.clone().into(),
+                    },
+                ],
+            ),
+        },
+    ]);
+    net.on(PARA_B, || {
+        assert_ok!(polkadot_sdk::pallet_xcm::Pallet::<Runtime>::send(
+            RuntimeOrigin::signed(bob.clone()),
+            Box::new(VersionedLocation::from(Location::new(
+                1,
+                [Parachain(PARA_A)]
+            ))),
+            Box::new(VersionedXcm::from(message)),
+        ));
+    });
+    net.run(3);
+
+    let delivered = bridge_events(&mut net, PARA_A);
+    assert!(
+        delivered
+            .iter()
+            .any(|e| matches!(e, BridgeEvent::Delivered { reply_to: Some(q), .. } if *q == query)),
+        "{delivered:?}"
+    );
+    let received = bridge_events(&mut net, PARA_B);
+    let Some(BridgeEvent::ReplyReceived {
+        para_id,
+        code,
+        payload,
+        ..
+    }) = received
+        .iter()
+        .find(|e| matches!(e, BridgeEvent::ReplyReceived { query: q, .. } if *q == query))
+    else {
+        panic!("the reply came back to para 2001: {received:?}")
+    };
+    assert_eq!(*para_id, PARA_A);
+    assert_eq!(payload, b"PONG");
+    assert_eq!(
+        ReplyCode::from_bytes(*code),
+        ReplyCode::Success(SuccessReplyReason::Manual)
+    );
+    // The reply's carriage was charged to Bob's account on para 2000 and paid by para 2000's
+    // sovereign account on para 2001.
+    assert!(balance(&mut net, PARA_A, &GearXcm::account_id()) >= UNIT / 10);
+    net.on(PARA_A, || Gear::do_try_state().unwrap());
+}
+
+#[test]
+fn no_answer_in_time_gives_an_error_reply_and_returns_the_held_gas() {
+    let mut net = Network::new();
+    let ping = upload(&mut net, PARA_B, gear_examples::ping(), vec![], 0);
+    let proxy = upload(
+        &mut net,
+        PARA_A,
+        gear_examples::proxy(),
+        bridge_id().into_bytes().to_vec(),
+        10 * UNIT,
+    );
+    let alice_before = balance(&mut net, PARA_A, &alice());
+    let request = send(
+        &mut net,
+        PARA_A,
+        proxy,
+        program_request(ping, b"PING", Some(3)),
+        0,
+    );
+    // Para 2000 runs alone: nothing is relayed, so no answer can come.
+    for _ in 0..6 {
+        net.block(PARA_A);
+    }
+    let (payload, code) = reply_to(&mut net, PARA_A, request).expect("the proxy answered");
+    assert_eq!(code, USERSPACE_PANIC, "the proxy panics on the error reply");
+    assert!(
+        String::from_utf8_lossy(&payload).contains("RemovedFromWaitlist"),
+        "{}",
+        String::from_utf8_lossy(&payload)
+    );
+    assert!(bridge_events(&mut net, PARA_A)
+        .iter()
+        .any(|e| matches!(e, BridgeEvent::RequestTimedOut { .. })));
+    // All of the message's gas tree is settled: what was not burned is back with Alice.
+    assert_eq!(gas_trees(&mut net, PARA_A), 0);
+    let spent = alice_before - balance(&mut net, PARA_A, &alice());
+    assert!(spent < GAS as u128, "Alice paid {spent} of {GAS} bought");
+    // The late answer is recorded as an unsolicited reply, not delivered to the program.
+    net.run(3);
+    assert!(bridge_events(&mut net, PARA_A).iter().any(|e| matches!(
+        e,
+        BridgeEvent::ReplyReceived {
+            para_id: PARA_B,
+            ..
+        }
+    )));
+    net.on(PARA_A, || {
+        assert_eq!(pallet_gear_xcm::Outbound::<Runtime>::iter().count(), 0);
+        Gear::do_try_state().unwrap();
+    });
+}
+
+#[test]
+fn bad_requests_get_specific_error_replies_and_cost_only_the_handling_gas() {
+    let mut net = Network::new();
+    let ping = upload(&mut net, PARA_B, gear_examples::ping(), vec![], 0);
+    let cases: Vec<(Vec<u8>, BridgeError)> = vec![
+        (b"not a request".to_vec(), BridgeError::Malformed),
+        (
+            BridgeRequest::Program {
+                para_id: PARA_A,
+                program: ping.into_bytes(),
+                payload: vec![],
+                gas_limit: 0,
+                value: 0,
+                timeout: None,
+            }
+            .encode(),
+            BridgeError::ParaIsSelf,
+        ),
+        (
+            program_request(ping, b"PING", Some(0)),
+            BridgeError::InvalidTimeout,
+        ),
+        (
+            program_request(ping, b"PING", Some(10_000_000)),
+            BridgeError::InvalidTimeout,
+        ),
+        (
+            program_request(ping, &vec![0; 64 * 1024], None),
+            BridgeError::PayloadTooLarge,
+        ),
+        (
+            BridgeRequest::Program {
+                para_id: PARA_B,
+                program: ping.into_bytes(),
+                payload: vec![],
+                gas_limit: u64::MAX,
+                value: 0,
+                timeout: None,
+            }
+            .encode(),
+            BridgeError::GasLimitTooHigh,
+        ),
+        (
+            BridgeRequest::Program {
+                para_id: 3000,
+                program: ping.into_bytes(),
+                payload: vec![],
+                gas_limit: 0,
+                value: 0,
+                timeout: None,
+            }
+            .encode(),
+            BridgeError::SendFailed,
+        ),
+        (
+            BridgeRequest::Program {
+                para_id: PARA_B,
+                program: ping.into_bytes(),
+                payload: vec![],
+                gas_limit: 0,
+                value: u128::MAX / 2,
+                timeout: None,
+            }
+            .encode(),
+            BridgeError::InsufficientBalance {
+                required: 2 * (UNIT / 10) + u128::MAX / 2,
+            },
+        ),
+    ];
+    for (payload, error) in cases {
+        let bridge_before = balance(&mut net, PARA_A, &GearXcm::account_id());
+        let alice_before = balance(&mut net, PARA_A, &alice());
+        // Alice sends to the bridge herself, with value: it all comes back.
+        let request = send(&mut net, PARA_A, bridge_id(), payload, UNIT);
+        net.block(PARA_A);
+        let (reply, code) = reply_to(&mut net, PARA_A, request).expect("an error reply");
+        assert_eq!(code, USERSPACE_PANIC);
+        assert_eq!(BridgeError::decode(&mut &reply[..]).unwrap(), error);
+        // Alice paid the handling gas (1 ms at one unit per gas), nothing else.
+        let spent = alice_before - balance(&mut net, PARA_A, &alice());
+        assert_eq!(spent, 1_000_000_000, "{error:?}");
+        assert_eq!(
+            balance(&mut net, PARA_A, &GearXcm::account_id()),
+            bridge_before
+        );
+    }
+    assert_eq!(gas_trees(&mut net, PARA_A), 0);
+    net.on(PARA_A, || Gear::do_try_state().unwrap());
+}
+
+#[test]
+fn deliver_refuses_bad_origins_and_unknown_programs_changing_nothing() {
+    let mut net = Network::new();
+    let ping = upload(&mut net, PARA_A, gear_examples::ping(), vec![], 0);
+    net.on(PARA_A, || {
+        let sibling_account = Location::new(
+            1,
+            [
+                Parachain(PARA_B),
+                Junction::AccountId32 {
+                    network: None,
+                    id: [9; 32],
+                },
+            ],
+        );
+        let xcm_origin =
+            |l: Location| -> RuntimeOrigin { polkadot_sdk::pallet_xcm::Origin::Xcm(l).into() };
+        let deliver = |destination: ActorId, reply_to: Option<H256>| {
+            RuntimeCall::GearXcm(pallet_gear_xcm::Call::deliver {
+                destination: H256(destination.into_bytes()),
+                payload: b"PING".to_vec(),
+                gas_limit: 10_000_000_000,
+                value: 0,
+                reply_to,
+            })
+        };
+        // A signed origin is not an XCM origin.
+        assert!(deliver(ping, None)
+            .dispatch(RuntimeOrigin::signed(alice()))
+            .is_err());
+        // An unfunded account cannot pay the gas (Gear's error), nor the reply's carriage.
+        assert_noop!(
+            deliver(ping, None).dispatch(xcm_origin(sibling_account.clone())),
+            pallet_gear::Error::<Runtime>::InsufficientBalance
+        );
+        assert_noop!(
+            deliver(ping, Some(H256::zero())).dispatch(xcm_origin(sibling_account.clone())),
+            pallet_gear_xcm::Error::<Runtime>::InsufficientBalance
+        );
+        // The relay chain's replies cannot be routed back by this bridge.
+        assert_noop!(
+            deliver(ping, Some(H256::zero())).dispatch(xcm_origin(Location::parent())),
+            pallet_gear_xcm::Error::<Runtime>::ReplyNotRoutable
+        );
+        // No such program.
+        let account = LocationToAccountId::convert_location(&sibling_account).unwrap();
+        {
+            use polkadot_sdk::frame_support::traits::fungible::Mutate;
+            Balances::mint_into(&account, 10 * UNIT).unwrap();
+        }
+        assert_noop!(
+            deliver(ActorId::new([1; 32]), Some(H256::zero()))
+                .dispatch(xcm_origin(sibling_account.clone())),
+            pallet_gear::Error::<Runtime>::ProgramNotFound
+        );
+        // `deliver_reply` only from a sibling chain itself, and only from the one asked.
+        let reply = |query: H256| {
+            RuntimeCall::GearXcm(pallet_gear_xcm::Call::deliver_reply {
+                query,
+                code: ReplyCode::Success(SuccessReplyReason::Manual).to_bytes(),
+                payload: vec![],
+            })
+        };
+        assert_noop!(
+            reply(H256::zero()).dispatch(xcm_origin(sibling_account)),
+            pallet_gear_xcm::Error::<Runtime>::NotSiblingChain
+        );
+        pallet_gear_xcm::Outbound::<Runtime>::insert(
+            H256([5; 32]),
+            pallet_gear_xcm::OutboundRequest {
+                source: ping,
+                para_id: PARA_B,
+            },
+        );
+        assert_noop!(
+            reply(H256([5; 32])).dispatch(xcm_origin(Location::new(1, [Parachain(3000)]))),
+            pallet_gear_xcm::Error::<Runtime>::WrongResponder
+        );
+    });
+}
+
+#[test]
+fn root_opens_and_accepts_hrmp_channels_through_the_relay_chain() {
+    let mut net = Network::new();
+    net.on(PARA_A, || {
+        assert_noop!(
+            GearXcm::open_hrmp_channel(RuntimeOrigin::signed(alice()), PARA_B, 8, 1024),
+            polkadot_sdk::sp_runtime::DispatchError::BadOrigin
+        );
+        assert_noop!(
+            GearXcm::open_hrmp_channel(RuntimeOrigin::root(), PARA_A, 8, 1024),
+            pallet_gear_xcm::Error::<Runtime>::InvalidChannel
+        );
+        assert_noop!(
+            GearXcm::open_hrmp_channel(RuntimeOrigin::root(), PARA_B, 0, 1024),
+            pallet_gear_xcm::Error::<Runtime>::InvalidChannel
+        );
+        assert_ok!(GearXcm::open_hrmp_channel(
+            RuntimeOrigin::root(),
+            PARA_B,
+            8,
+            1024
+        ));
+        assert_ok!(GearXcm::accept_hrmp_channel(RuntimeOrigin::root(), PARA_B));
+        let upward = cumulus_pallet_parachain_system::PendingUpwardMessages::<Runtime>::get();
+        assert_eq!(upward.len(), 2);
+        let calls: Vec<Vec<u8>> = upward
+            .iter()
+            .map(|bytes| {
+                let xcm = VersionedXcm::<()>::decode(&mut &bytes[..]).unwrap();
+                let xcm: Xcm<()> = xcm.try_into().unwrap();
+                xcm.0
+                    .iter()
+                    .find_map(|i| match i {
+                        Transact {
+                            origin_kind: OriginKind::Native,
+                            call,
+                            ..
+                        } => Some(call.encoded().to_vec()),
+                        _ => None,
+                    })
+                    .expect("a Transact")
+            })
+            .collect();
+        // Hrmp (pallet 60): hrmp_init_open_channel (0) and hrmp_accept_open_channel (1).
+        let mut open = vec![60u8, 0];
+        (PARA_B, 8u32, 1024u32).encode_to(&mut open);
+        let mut accept = vec![60u8, 1];
+        PARA_B.encode_to(&mut accept);
+        assert_eq!(calls, vec![open, accept]);
+    });
+}
