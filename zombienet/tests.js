@@ -145,7 +145,7 @@ const TESTS = {
     const api = await connect(networkInfo, 'alice');
     try {
       const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
-      const ping = await upload(api, alice, readFileSync(join(dir, 'ping.opt.wasm')), stringToU8a('zn'), '0x', 0);
+      const ping = await upload(api, alice, readFileSync(join(dir, 'ping.wasm')), stringToU8a('zn'), '0x', 0);
       const { payload } = await request(api, alice, ping, u8aToHex(stringToU8a('PING')));
       if (payload !== u8aToHex(stringToU8a('PONG'))) throw new Error(`ping answered ${payload}`);
       log('round trip: PING -> PONG on para 2000');
@@ -160,7 +160,7 @@ const TESTS = {
     const b = await connect(networkInfo, 'charlie');
     try {
       const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
-      const ping = await upload(a, alice, readFileSync(join(dir, 'ping.opt.wasm')), stringToU8a('zn'), '0x', 0);
+      const ping = await upload(a, alice, readFileSync(join(dir, 'ping.wasm')), stringToU8a('zn'), '0x', 0);
       const query = u8aToHex(blake2AsU8a(stringToU8a(`transact-${Date.now()}`)));
       const call = a.tx.gearXcm.deliver(ping, u8aToHex(stringToU8a('PING')), 10_000_000_000n, 0, query);
       const fee = { id: { parents: 0, interior: 'Here' }, fun: { Fungible: UNIT } };
@@ -208,11 +208,11 @@ const TESTS = {
     const b = await connect(networkInfo, 'charlie');
     try {
       const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
-      const ping = await upload(b, alice, readFileSync(join(dir, 'ping.opt.wasm')), stringToU8a('zn'), '0x', 0);
+      const ping = await upload(b, alice, readFileSync(join(dir, 'ping.wasm')), stringToU8a('zn'), '0x', 0);
       const proxy = await upload(
         a,
         alice,
-        readFileSync(join(dir, 'proxy.opt.wasm')),
+        readFileSync(join(dir, 'proxy.wasm')),
         stringToU8a('bridge'),
         u8aToHex(BRIDGE_ID),
         10n * UNIT,
