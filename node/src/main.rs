@@ -5,6 +5,10 @@
 //! - otherwise the node is a parachain full node or, with `--collator`, an Aura collator attached
 //!   to a relay chain whose arguments follow `--` ([`service`]).
 
+// `polkadot_cli::Error` (the error type sc-cli's `Runner` and Cumulus' commands return) is large;
+// it is returned once, at exit.
+#![allow(clippy::result_large_err)]
+
 mod chain_spec;
 mod cli;
 mod command;

@@ -96,9 +96,9 @@ pub enum BridgeRequest {
     /// SCALE-encoded 32-byte hash of the message sent.
     Xcm {
         /// Where (relative to this chain).
-        destination: VersionedLocation,
-        /// What.
-        message: VersionedXcm<()>,
+        destination: alloc::boxed::Box<VersionedLocation>,
+        /// What (boxed: an XCM is much larger than the other variant).
+        message: alloc::boxed::Box<VersionedXcm<()>>,
     },
 }
 
@@ -631,7 +631,7 @@ pub mod pallet {
                 BridgeRequest::Xcm {
                     destination,
                     message,
-                } => Self::send_raw(&request, destination, message),
+                } => Self::send_raw(&request, *destination, *message),
             };
             result.unwrap_or_else(|error| Self::refuse(&request, error))
         }
