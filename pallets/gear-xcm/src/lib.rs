@@ -201,6 +201,35 @@ pub fn query_of(id: MessageId) -> H256 {
     H256(id.into_bytes())
 }
 
+/// A `Transact` of `call` paid in the destination's native token: `fee` withdrawn from the
+/// sender's account there buys the execution, and what is left goes back to `refund_to`.
+fn paid_transact(
+    fee: u128,
+    origin_kind: polkadot_sdk::staging_xcm::latest::OriginKind,
+    call: Vec<u8>,
+    refund_to: polkadot_sdk::staging_xcm::latest::Location,
+) -> polkadot_sdk::staging_xcm::latest::Xcm<()> {
+    use polkadot_sdk::staging_xcm::latest::prelude::*;
+    let fee: Asset = (Location::here(), fee).into();
+    Xcm(alloc::vec![
+        WithdrawAsset(fee.clone().into()),
+        BuyExecution {
+            fees: fee,
+            weight_limit: Unlimited,
+        },
+        Transact {
+            origin_kind,
+            fallback_max_weight: None,
+            call: call.into(),
+        },
+        RefundSurplus,
+        DepositAsset {
+            assets: AllCounted(1).into(),
+            beneficiary: refund_to,
+        },
+    ])
+}
+
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -572,25 +601,13 @@ pub mod pallet {
         }
 
         fn send_hrmp(request: HrmpRequest) -> DispatchResult {
-            let fee: Asset = (Location::here(), T::RelayExecutionFee::get()).into();
             let call = request.encode_call(T::RelayHrmpPalletIndex::get());
-            let message = Xcm(alloc::vec![
-                WithdrawAsset(fee.clone().into()),
-                BuyExecution {
-                    fees: fee,
-                    weight_limit: Unlimited,
-                },
-                Transact {
-                    origin_kind: OriginKind::Native,
-                    fallback_max_weight: None,
-                    call: call.into(),
-                },
-                RefundSurplus,
-                DepositAsset {
-                    assets: AllCounted(1).into(),
-                    beneficiary: Location::new(0, [Parachain(T::SelfParaId::get())]),
-                },
-            ]);
+            let message = paid_transact(
+                T::RelayExecutionFee::get(),
+                OriginKind::Native,
+                call,
+                Location::new(0, [Parachain(T::SelfParaId::get())]),
+            );
             let (hash, _) = send_xcm::<T::XcmRouter>(Location::parent(), message)
                 .map_err(|_| Error::<T>::SendFailed)?;
             Self::deposit_event(Event::HrmpRequested {
@@ -806,24 +823,12 @@ pub mod pallet {
                 payload: payload.to_vec(),
             }
             .into();
-            let fee: Asset = (Location::here(), T::RemoteExecutionFee::get()).into();
-            let xcm = Xcm(alloc::vec![
-                WithdrawAsset(fee.clone().into()),
-                BuyExecution {
-                    fees: fee,
-                    weight_limit: Unlimited,
-                },
-                Transact {
-                    origin_kind: OriginKind::Xcm,
-                    fallback_max_weight: None,
-                    call: call.encode().into(),
-                },
-                RefundSurplus,
-                DepositAsset {
-                    assets: AllCounted(1).into(),
-                    beneficiary: Location::new(1, [Parachain(T::SelfParaId::get())]),
-                },
-            ]);
+            let xcm = paid_transact(
+                T::RemoteExecutionFee::get(),
+                OriginKind::Xcm,
+                call.encode(),
+                Location::new(1, [Parachain(T::SelfParaId::get())]),
+            );
             let destination = Location::new(1, [Parachain(route.para_id)]);
             match send_xcm::<T::XcmRouter>(destination, xcm) {
                 Ok((hash, _)) => Self::deposit_event(Event::ReplySent {
