@@ -1,5 +1,6 @@
 // The network's tests, run by zombienet's `js-script` (gear-network.zndsl):
 //   finalized,<para>     the relay chain finalizes blocks that include the para's heads
+//   hrmp                 relay root opens HRMP channels 2000 <-> 2001 and processes them at once
 //   roundtrip,<dir>      upload ping to para 2000, send PING, get PONG
 //   transact,<dir>       para 2001 (root) sends XCM Transact(GearXcm.deliver) to a program on
 //                        para 2000; the reply comes back to para 2001 (GearXcm.ReplyReceived)
@@ -136,6 +137,33 @@ const TESTS = {
         await new Promise((r) => setTimeout(r, 5000));
       }
       throw new Error(`para ${para} heads not finalized on the relay chain`);
+    } finally {
+      await relay.disconnect();
+    }
+  },
+
+  // Channels are opened here rather than in the TOML's `[[hrmp_channels]]`: genesis-opened
+  // channels put their notifications into the paras' DMQ with `sent_at = 0`, which cumulus'
+  // inherent treats as already processed (the para's `LastProcessedDownwardMessage` defaults to
+  // `sent_at = 0`), so the paras fail with "DMQ head mismatch" and never author a block
+  // (docs/BUILD.md). Forced open and processed at once, they work from the next para block
+  // without waiting for a session change.
+  async hrmp(networkInfo) {
+    const relay = await connect(networkInfo, 'relay-a');
+    try {
+      const sudo = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+      const open = (sender, recipient) => relay.tx.hrmp.forceOpenHrmpChannel(sender, recipient, 8, 8192);
+      await submit(
+        relay,
+        relay.tx.sudo.sudo(relay.tx.utility.batchAll([open(2000, 2001), open(2001, 2000), relay.tx.hrmp.forceProcessHrmpOpen(2)])),
+        sudo,
+      );
+      for (const [sender, recipient] of [[2000, 2001], [2001, 2000]]) {
+        const channel = await relay.query.hrmp.hrmpChannels({ sender, recipient });
+        if (channel.isNone) throw new Error(`HRMP channel ${sender} -> ${recipient} is not open`);
+      }
+      log('HRMP channels 2000 <-> 2001 open');
+      return 1;
     } finally {
       await relay.disconnect();
     }
