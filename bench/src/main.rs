@@ -6,7 +6,10 @@
 //! - compute: a compute-heavy program (integer arithmetic in a loop, fully gas-metered) on wasmi
 //!   and on wasmtime, as instrumented-instructions per second and their ratio;
 //! - dispatch: one `PING` to the gstd ping program, end to end (instantiate, restore memory, run,
-//!   diff pages), on both backends.
+//!   diff pages), on both backends;
+//! - estimate: one `gear_calculateGasForHandle` as the node serves it (`GearApi_calculate_gas_info`
+//!   on the runtime WASM over the real runtime's state) for `PING` to ping and for the async
+//!   proxy chain proxy → proxy → ping; `--estimates` runs only this part.
 //!
 //! A plain harness (median of repeated runs) keeps the dependency tree small. Timings are
 //! medians of repeated runs on a quiet machine; they are not asserted anywhere.
@@ -114,20 +117,15 @@ fn run(
 fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) {
     use codec::{Decode, Encode};
     use polkadot_sdk::{
-        sc_executor::WasmExecutor,
-        sp_core::traits::{CallContext, CodeExecutor, RuntimeCode, WrappedRuntimeCode},
+        sp_core::traits::{CallContext, CodeExecutor, RuntimeCode},
         sp_state_machine::BasicExternalities,
     };
-    let blob = gear_runtime::WASM_BINARY.expect("the runtime is built with its WASM");
-    let executor = WasmExecutor::<polkadot_sdk::sp_io::SubstrateHostFunctions>::builder()
-        .with_allow_missing_host_functions(true)
-        .build();
-    let wrapped = WrappedRuntimeCode(blob.into());
+    let (executor, wrapped, hash) = runtime_executor();
     let runtime_code = RuntimeCode {
         code_fetcher: &wrapped,
         heap_pages: None,
         // Only a cache key for the executor: blake2b-256 of the blob.
-        hash: gear_core::ids::hash(blob).to_vec(),
+        hash,
     };
     let mut ext = BasicExternalities::default();
     let data = (code.to_vec(), Vec::<u8>::new(), 400_000_000_000u64).encode();
@@ -179,9 +177,146 @@ fn check() {
     );
 }
 
+/// The runtime WASM and the executor the node runs it with.
+fn runtime_executor() -> (
+    polkadot_sdk::sc_executor::WasmExecutor<polkadot_sdk::sp_io::SubstrateHostFunctions>,
+    polkadot_sdk::sp_core::traits::WrappedRuntimeCode<'static>,
+    Vec<u8>,
+) {
+    let blob = gear_runtime::WASM_BINARY.expect("the runtime is built with its WASM");
+    let executor = polkadot_sdk::sc_executor::WasmExecutor::builder()
+        .with_allow_missing_host_functions(true)
+        .build();
+    (
+        executor,
+        polkadot_sdk::sp_core::traits::WrappedRuntimeCode(blob.into()),
+        gear_core::ids::hash(blob).to_vec(),
+    )
+}
+
+/// Time per gas estimate inside the runtime: the development preset's state with ping and two
+/// proxies uploaded and initialized (natively, through the pallet's extrinsics and queue), then
+/// `GearApi_calculate_gas_info` called on the runtime WASM over that state, as the RPC does.
+fn estimates(runs: usize) {
+    use codec::{Decode, Encode};
+    use gear_primitives::{GasInfo, HandleKind};
+    use gear_runtime::{Runtime, RuntimeOrigin};
+    use polkadot_sdk::{
+        frame_support::{genesis_builder_helper::build_state, weights::WeightMeter},
+        sp_core::{traits::CallContext, traits::CodeExecutor, traits::RuntimeCode, H256},
+        sp_genesis_builder,
+        sp_io::TestExternalities,
+        sp_keyring::Sr25519Keyring,
+    };
+    type Gear = pallet_gear::Pallet<Runtime>;
+
+    let preset = gear_runtime::genesis_config_presets::get_preset(
+        &sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
+    )
+    .expect("development preset exists");
+    let mut config = serde_json::to_value(gear_runtime::RuntimeGenesisConfig::default()).unwrap();
+    let patch: serde_json::Value = serde_json::from_slice(&preset).unwrap();
+    for (k, v) in patch.as_object().unwrap() {
+        let entry = config
+            .as_object_mut()
+            .unwrap()
+            .entry(k.clone())
+            .or_insert(v.clone());
+        if let (Some(base), Some(patch)) = (entry.as_object_mut(), v.as_object()) {
+            for (k2, v2) in patch {
+                base.insert(k2.clone(), v2.clone());
+            }
+        } else {
+            *entry = v.clone();
+        }
+    }
+    let mut ext = TestExternalities::new(Default::default());
+    ext.execute_with(|| {
+        build_state::<gear_runtime::RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
+            .expect("genesis builds");
+        polkadot_sdk::frame_system::Pallet::<Runtime>::set_block_number(1);
+    });
+    let alice = Sr25519Keyring::Alice.to_account_id();
+    let upload = |code: &[u8], salt: &[u8], init: Vec<u8>| {
+        Gear::upload_program(
+            RuntimeOrigin::signed(alice.clone()),
+            code.to_vec(),
+            salt.to_vec(),
+            init,
+            50_000_000_000,
+            0,
+            false,
+        )
+        .expect("upload");
+        gear_core::ids::prelude::ActorIdExt::generate_from_user(
+            gear_core::ids::prelude::CodeIdExt::generate(code),
+            salt,
+        )
+    };
+    let (ping, outer) = ext.execute_with(|| {
+        let ping: gprimitives::ActorId = upload(gear_examples::ping(), b"ping", vec![]);
+        let inner: gprimitives::ActorId =
+            upload(gear_examples::proxy(), b"inner", ping.into_bytes().to_vec());
+        let outer: gprimitives::ActorId = upload(
+            gear_examples::proxy(),
+            b"outer",
+            inner.into_bytes().to_vec(),
+        );
+        Gear::run_queue(&mut WeightMeter::new());
+        (ping, outer)
+    });
+    let (executor, wrapped, hash) = runtime_executor();
+    let runtime_code = RuntimeCode {
+        code_fetcher: &wrapped,
+        heap_pages: None,
+        hash,
+    };
+    let source = H256(alice.clone().into());
+    for (name, destination) in [
+        ("PING to ping", ping),
+        ("PING to proxy -> proxy -> ping", outer),
+    ] {
+        let data = (
+            source,
+            HandleKind::Handle(destination),
+            b"PING".to_vec(),
+            0u128,
+            false,
+            None::<u64>,
+        )
+            .encode();
+        let mut call = || {
+            let (result, _) = executor.call(
+                &mut ext.ext(),
+                &runtime_code,
+                "GearApi_calculate_gas_info",
+                &data,
+                CallContext::Offchain,
+            );
+            let bytes = result.expect("the runtime call succeeds");
+            Result::<GasInfo, Vec<u8>>::decode(&mut &bytes[..])
+                .expect("decodes")
+                .unwrap_or_else(|e| panic!("{}", String::from_utf8_lossy(&e)))
+        };
+        let info = call();
+        let t = time(runs, &mut call);
+        println!(
+            "estimate {name}: {:.2} ms in the runtime; min_limit {}, burned {}, reserved {}, waited {}",
+            t.as_secs_f64() * 1e3,
+            info.min_limit,
+            info.burned,
+            info.reserved,
+            info.waited
+        );
+    }
+}
+
 fn main() {
     if std::env::args().any(|arg| arg == "--check") {
         return check();
+    }
+    if std::env::args().any(|arg| arg == "--estimates") {
+        return estimates(11);
     }
     let schedule = Schedule::default();
 
@@ -358,4 +493,7 @@ fn main() {
         "wasmi, cached module (as the queue runs): {:.1} µs per PING",
         t.as_secs_f64() * 1e6
     );
+
+    println!("## gas estimates (gear_calculateGasForHandle, inside the runtime)");
+    estimates(11);
 }

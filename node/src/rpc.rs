@@ -1,7 +1,8 @@
 //! Node-specific RPC methods.
 //!
 //! `sc-service` already serves the standard Substrate RPC (chain, state, author, system, ...);
-//! this module adds the FRAME extensions the Gear runtime supports. Both the collator service
+//! this module adds the FRAME extensions the Gear runtime supports and Gear's `gear_*` methods
+//! (`gear-rpc`). Both the collator service
 //! ([`crate::service`]) and the relay-less dev service ([`crate::dev`]) build their RPC module
 //! through [`create_full`].
 
@@ -39,11 +40,11 @@ where
         + 'static,
     C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
         + pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-        + BlockBuilder<Block>,
-    // GEAR RPC: add the `gear_*` runtime API bound here, e.g.
-    // `+ gear_primitives::GearApi<Block>` (whatever trait the runtime implements).
+        + BlockBuilder<Block>
+        + gear_primitives::GearApi<Block>,
     P: TransactionPool + Sync + Send + 'static,
 {
+    use gear_rpc::GearApiServer;
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -53,8 +54,7 @@ where
     module.merge(System::<P, C, Block>::new(client.clone(), pool).into_rpc())?;
     module.merge(TransactionPayment::<C, Block>::new(client.clone()).into_rpc())?;
 
-    // GEAR RPC: merge the `gear_*` methods here, e.g.
-    // `module.merge(gear_rpc::Gear::new(client.clone()).into_rpc())?;`
+    module.merge(gear_rpc::Gear::<C, Block>::new(client).into_rpc())?;
 
     Ok(module)
 }

@@ -15,7 +15,7 @@ extern crate alloc;
 pub mod genesis_config_presets;
 pub mod xcm_config;
 
-use alloc::vec::Vec;
+use alloc::{string::String, vec::Vec};
 use polkadot_sdk::{
     staging_parachain_info as parachain_info, staging_xcm as xcm,
     staging_xcm_builder as xcm_builder, staging_xcm_executor as xcm_executor, *,
@@ -130,7 +130,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("gear-parachain"),
     impl_name: alloc::borrow::Cow::Borrowed("gear-parachain"),
     authoring_version: 1,
-    spec_version: 1902,
+    spec_version: 1903,
     impl_version: 0,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -658,6 +658,31 @@ impl_runtime_apis! {
         }
         fn query_length_to_fee(length: u32) -> Balance {
             TransactionPayment::length_to_fee(length)
+        }
+    }
+
+    impl gear_primitives::GearApi<Block> for Runtime {
+        fn calculate_gas_info(
+            source: sp_core::H256,
+            kind: gear_primitives::HandleKind,
+            payload: Vec<u8>,
+            value: u128,
+            allow_other_panics: bool,
+            initial_gas: Option<u64>,
+        ) -> Result<gear_primitives::GasInfo, Vec<u8>> {
+            Gear::calculate_gas_info(source.0, kind, payload, value, allow_other_panics, initial_gas)
+                .map_err(String::into_bytes)
+        }
+
+        fn calculate_reply_for_handle(
+            origin: sp_core::H256,
+            destination: sp_core::H256,
+            payload: Vec<u8>,
+            gas_limit: u64,
+            value: u128,
+        ) -> Result<gear_primitives::ReplyInfo, Vec<u8>> {
+            Gear::calculate_reply_for_handle(origin.0, destination.0, payload, gas_limit, value)
+                .map_err(String::into_bytes)
         }
     }
 

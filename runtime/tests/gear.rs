@@ -97,3 +97,96 @@ fn ping_through_the_runtime() {
         assert!(burned > 0);
     });
 }
+
+/// `GearApi::calculate_gas_info` on the real runtime: `min_limit` answers, one gas less runs out.
+#[test]
+fn gas_estimate_is_exact_on_the_real_runtime() {
+    use gear_primitives::{HandleKind, ReplyCode, SimpleExecutionError};
+    dev_externalities().execute_with(|| {
+        let bob = Sr25519Keyring::Bob.to_account_id();
+        let code = gear_examples::ping().to_vec();
+        let init = Gear::calculate_gas_info(
+            bob.clone().into(),
+            HandleKind::Init(code.clone()),
+            vec![],
+            0,
+            false,
+            None,
+        )
+        .expect("an upload estimate");
+        RuntimeCall::Gear(pallet_gear::Call::upload_program {
+            code: code.clone(),
+            salt: b"estimate".to_vec(),
+            init_payload: vec![],
+            gas_limit: init.min_limit,
+            value: 0,
+            keep_alive: false,
+        })
+        .dispatch(RuntimeOrigin::signed(bob.clone()))
+        .expect("upload accepted");
+        Gear::on_idle(1, Weight::MAX);
+        let program: gprimitives::ActorId = gear_core::ids::prelude::ActorIdExt::generate_from_user(
+            gear_core::ids::prelude::CodeIdExt::generate(&code),
+            b"estimate",
+        );
+        assert!(matches!(
+            pallet_gear::program::ProgramStorage::<Runtime>::get(program),
+            Some(gear_core::program::Program::Active(p))
+                if p.state == gear_core::program::ProgramState::Initialized
+        ));
+
+        let info = Gear::calculate_gas_info(
+            bob.clone().into(),
+            HandleKind::Handle(program),
+            b"PING".to_vec(),
+            0,
+            false,
+            None,
+        )
+        .expect("a handle estimate");
+        assert_eq!(info.min_limit, info.burned, "{info:?}");
+        let reply_code = |gas_limit| {
+            System::reset_events();
+            RuntimeCall::Gear(pallet_gear::Call::send_message {
+                destination: H256(program.into_bytes()),
+                payload: b"PING".to_vec(),
+                gas_limit,
+                value: 0,
+                keep_alive: false,
+            })
+            .dispatch(RuntimeOrigin::signed(bob.clone()))
+            .expect("message accepted");
+            Gear::on_idle(1, Weight::MAX);
+            System::events()
+                .into_iter()
+                .find_map(|record| match record.event {
+                    RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. }) => {
+                        message.details().map(|d| d.to_reply_code())
+                    }
+                    _ => None,
+                })
+                .expect("a reply")
+        };
+        // From the same state (a program's memory after a run can make the next one cheaper):
+        // one gas less, rolled back, then `min_limit`.
+        let short = polkadot_sdk::frame_support::storage::with_transaction(|| {
+            polkadot_sdk::frame_support::storage::TransactionOutcome::Rollback(Ok::<
+                _,
+                polkadot_sdk::sp_runtime::DispatchError,
+            >(
+                reply_code(info.min_limit - 1)
+            ))
+        })
+        .unwrap();
+        assert_eq!(
+            short,
+            ReplyCode::Error(gear_primitives::ErrorReplyReason::Execution(
+                SimpleExecutionError::RanOutOfGas
+            ))
+        );
+        assert_eq!(
+            reply_code(info.min_limit),
+            ReplyCode::Success(gear_primitives::SuccessReplyReason::Manual)
+        );
+    });
+}

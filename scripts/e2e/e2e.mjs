@@ -13,6 +13,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { u8aConcat, u8aToHex, stringToU8a, hexToU8a } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { gearJsChecks } from './gearjs.mjs';
 
 const [nodeBin, examplesDir] = process.argv.slice(2);
 if (!nodeBin || !examplesDir) {
@@ -217,6 +218,66 @@ async function main() {
     check(new TextDecoder().decode(pong.payload) === 'PONG', 'PING is answered with PONG');
     check(pong.code.isSuccess && pong.code.asSuccess.isManual, 'reply code is Success(Manual)');
 
+    console.log('gear_* RPC');
+    // Raw JSON-RPC, as @gear-js/api sends it: resolves with the result or the error object.
+    const rpc = async (method, params) => {
+      try {
+        return { result: await api._rpcCore.provider.send(method, params) };
+      } catch (error) {
+        return { error: { code: error.code ?? null, message: String(error.message ?? error) } };
+      }
+    };
+    const bobHex = u8aToHex(bob.publicKey);
+    const estimate = await rpc('gear_calculateGasForHandle', [bobHex, ping, '0x50494e47', 0, true]);
+    const info = estimate.result;
+    check(info && Object.keys(info).join() === 'min_limit,reserved,burned,may_be_returned,waited',
+      `gear_calculateGasForHandle returns Gear's GasInfo keys (${JSON.stringify(estimate)})`);
+    const alias = await rpc('gear_calculateHandleGas', [bobHex, ping, '0x50494e47', '0x00', true, null]);
+    check(alias.result && alias.result.min_limit === info.min_limit,
+      'the old name gear_calculateHandleGas gives the same estimate (value as a hex string)');
+    const short = await ask(ping, 'PING', BigInt(info.min_limit) - 1n);
+    check(short.code.isError && short.code.asError.isExecution && short.code.asError.asExecution.isRanOutOfGas,
+      'PING with min_limit - 1 runs out of gas');
+    const exact = await ask(ping, 'PING', BigInt(info.min_limit));
+    check(new TextDecoder().decode(exact.payload) === 'PONG', `PING with min_limit (${info.min_limit}) is answered`);
+    const uploadGas = await rpc('gear_calculateGasForUpload', [bobHex, code('counter.wasm'), '0x', 0, true]);
+    check(uploadGas.result && uploadGas.result.min_limit > 0, `gear_calculateGasForUpload (${uploadGas.result?.min_limit})`);
+    const oldUpload = await rpc('gear_calculateInitUploadGas', [bobHex, code('counter.wasm'), '0x', 0, true]);
+    check(oldUpload.result?.min_limit === uploadGas.result?.min_limit, 'gear_calculateInitUploadGas is the same method');
+    const pingCode = u8aToHex(blake2AsU8a(hexToU8a(code('ping.wasm')), 256));
+    const create = await rpc('gear_calculateGasForCreate', [bobHex, pingCode, '0x', 0, true]);
+    // ping has no `init`: creating it runs nothing and needs no gas.
+    check(create.result?.min_limit === 0 && create.result.waited === false,
+      `gear_calculateGasForCreate of ping's code: ${JSON.stringify(create)}`);
+    const replyInfo = await rpc('gear_calculateReplyForHandle', [bobHex, ping, '0x50494e47', 10_000_000_000, 0]);
+    check(replyInfo.result?.payload === '0x504f4e47' && JSON.stringify(replyInfo.result?.code) === '{"Success":"Manual"}',
+      `gear_calculateReplyForHandle gives PONG with {"Success":"Manual"} (${JSON.stringify(replyInfo)})`);
+    const version = await rpc('runtime_wasmBlobVersion', []);
+    check(typeof version.result === 'string' && version.result.startsWith('gear-parachain-'),
+      `runtime_wasmBlobVersion (${version.result})`);
+    // Each method: a malformed request and an unknown target, each with its own error.
+    const nobody = u8aToHex(new Uint8Array(32).fill(7));
+    const refusals = [
+      ['gear_calculateGasForHandle', [bobHex, nobody, '0x', 0, true], 'send_message would fail: ProgramNotFound'],
+      ['gear_calculateGasForUpload', [bobHex, '0x' + Buffer.from('not wasm').toString('hex'), '0x', 0, true], 'code rejected: '],
+      ['gear_calculateGasForCreate', [bobHex, nobody, '0x', 0, true], 'create_program would fail: CodeDoesntExist'],
+      ['gear_calculateGasForReply', [bobHex, nobody, '0x', 0, true], 'send_reply would fail: MessageNotFound'],
+      ['gear_calculateReplyForHandle', [bobHex, nobody, '0x', 1_000_000, 0], 'send_message would fail: ProgramNotFound'],
+    ];
+    for (const [method, params, expected] of refusals) {
+      const unknownTarget = await rpc(method, params);
+      check(unknownTarget.error?.code === 8000 && unknownTarget.error.message.includes(expected),
+        `${method}: unknown target -> 8000 "${unknownTarget.error?.message}"`);
+      const malformed = await rpc(method, ['0x1234', ...params.slice(1)]);
+      check(malformed.error?.code === -32602 && /invalid/i.test(malformed.error.message),
+        `${method}: malformed source -> -32602 "${malformed.error?.message}"`);
+    }
+    const badValue = await rpc('gear_calculateGasForHandle', [bobHex, ping, '0x', -1, true]);
+    check(badValue.error?.code === -32602 && badValue.error.message.includes('negative'),
+      `a negative value is refused (${badValue.error?.message})`);
+    const unknownBlock = await rpc('gear_calculateGasForHandle', [bobHex, ping, '0x', 0, true, nobody]);
+    check(unknownBlock.error?.code === 8001, `an unknown block hash -> 8001 (${unknownBlock.error?.message})`);
+
     console.log('counter');
     const counter = await upload('counter.wasm', 'e2e-counter');
     const total = (reply) => api.createType('u64', reply.payload).toBigInt();
@@ -336,6 +397,9 @@ async function main() {
     check(bobSpent === bobFees + burned + keptByPrograms,
       `Bob's balance moved only by fees (${bobFees}), burned gas (${burned}) and value programs kept (${keptByPrograms})`);
     check((await balance(bank)) === ed + keptByPrograms, 'the bank holds its existential deposit and the programs\' balances');
+
+    console.log('@gear-js/api');
+    await gearJsChecks({ port: rpcPort, examplesDir, keyring, check });
 
     await api.disconnect();
   } catch (error) {

@@ -457,22 +457,8 @@ pub mod pallet {
             keep_alive: bool,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            let code_id = CodeId::generate(&code);
-            let program_id = ActorId::generate_from_user(code_id, &salt);
-            ensure!(
-                !program::ProgramStorage::<T>::contains_key(program_id),
-                Error::<T>::ProgramAlreadyExists
-            );
-            Self::check_message(&init_payload, gas_limit, value)?;
-            let validated = (!Self::code_exists(code_id))
-                .then(|| Self::validate_code(code))
-                .transpose()?;
-            Self::charge(&who, gas_limit, value, keep_alive)?;
-            if let Some(validated) = validated {
-                Self::store_code(validated);
-            }
-            Self::create(who, code_id, program_id, init_payload, gas_limit, value);
-            Ok(())
+            Self::do_upload_program(who, code, salt, init_payload, gas_limit, value, keep_alive)
+                .map(|_| ())
         }
 
         /// Creates a program from a stored code and queues its init message.
@@ -488,17 +474,16 @@ pub mod pallet {
             keep_alive: bool,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            let code_id = CodeId::new(code_id.0);
-            ensure!(Self::code_exists(code_id), Error::<T>::CodeDoesntExist);
-            let program_id = ActorId::generate_from_user(code_id, &salt);
-            ensure!(
-                !program::ProgramStorage::<T>::contains_key(program_id),
-                Error::<T>::ProgramAlreadyExists
-            );
-            Self::check_message(&init_payload, gas_limit, value)?;
-            Self::charge(&who, gas_limit, value, keep_alive)?;
-            Self::create(who, code_id, program_id, init_payload, gas_limit, value);
-            Ok(())
+            Self::do_create_program(
+                who,
+                CodeId::new(code_id.0),
+                salt,
+                init_payload,
+                gas_limit,
+                value,
+                keep_alive,
+            )
+            .map(|_| ())
         }
 
         /// Queues a message for program `destination`.
@@ -545,6 +530,7 @@ pub mod pallet {
                 value,
                 keep_alive,
             )
+            .map(|_| ())
         }
 
         /// Takes the value of message `message_id` in your mailbox; the program that sent it

@@ -44,7 +44,8 @@ pub mod pallet {
     pub type ProgramStorage<T: Config> =
         StorageMap<_, Identity, ActorId, Program<BlockNumberFor<T>>>;
 
-    /// Persisted memory pages: (program, memory infix, Gear page number) -> 16 KiB of data.
+    /// Persisted memory pages: (program, memory infix, Gear page number) -> 16 KiB of data, as
+    /// Gear stores them (`PageBuf`: the raw bytes, no length prefix).
     #[pallet::storage]
     pub type MemoryPages<T> = StorageNMap<
         _,
@@ -53,7 +54,7 @@ pub mod pallet {
             NMapKey<Identity, u32>,
             NMapKey<Identity, u32>,
         ),
-        Vec<u8>,
+        gear_core::memory::PageBuf,
     >;
 
     /// Heap allocations of each program, as inclusive intervals of WASM pages.

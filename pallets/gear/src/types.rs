@@ -164,6 +164,8 @@ event_type! {
             /// Expiration block, if codes expire (they do not here).
             expiration: Option<BlockNumber>,
         },
+        /// The code can no longer be used (Gear's variant; codes are never deactivated here).
+        Inactive,
         /// The code was re-instrumented for a new schedule.
         Reinstrumented,
     }

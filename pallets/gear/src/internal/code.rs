@@ -8,6 +8,7 @@ use crate::{
 use alloc::vec::Vec;
 use gear_core::{
     code::{CodeMetadata, InstrumentationStatus},
+    ids::prelude::{ActorIdExt, CodeIdExt},
     message::DispatchKind,
     pages::WasmPagesAmount,
     program::{ActiveProgram, MemoryInfix, Program, ProgramState},
@@ -15,8 +16,9 @@ use gear_core::{
 use gear_engine::code::CodeError;
 use gprimitives::{ActorId, CodeId, MessageId};
 use polkadot_sdk::{
-    frame_support::traits::Get, frame_system::pallet_prelude::BlockNumberFor,
-    sp_runtime::traits::Bounded,
+    frame_support::{ensure, traits::Get},
+    frame_system::pallet_prelude::BlockNumberFor,
+    sp_runtime::{traits::Bounded, DispatchError},
 };
 
 impl<T: Config> Pallet<T> {
@@ -125,15 +127,79 @@ impl<T: Config> Pallet<T> {
         });
     }
 
+    /// `upload_program`: stores `code` if new, creates a program from it and queues its init
+    /// message, whose id it returns.
+    pub(crate) fn do_upload_program(
+        who: T::AccountId,
+        code: Vec<u8>,
+        salt: Vec<u8>,
+        init_payload: Vec<u8>,
+        gas_limit: u64,
+        value: u128,
+        keep_alive: bool,
+    ) -> Result<MessageId, DispatchError> {
+        let code_id = CodeId::generate(&code);
+        let program_id = ActorId::generate_from_user(code_id, &salt);
+        ensure!(
+            !program::ProgramStorage::<T>::contains_key(program_id),
+            Error::<T>::ProgramAlreadyExists
+        );
+        Self::check_message(&init_payload, gas_limit, value)?;
+        let validated = (!Self::code_exists(code_id))
+            .then(|| Self::validate_code(code))
+            .transpose()?;
+        Self::charge(&who, gas_limit, value, keep_alive)?;
+        if let Some(validated) = validated {
+            Self::store_code(validated);
+        }
+        Ok(Self::create(
+            who,
+            code_id,
+            program_id,
+            init_payload,
+            gas_limit,
+            value,
+        ))
+    }
+
+    /// `create_program`: creates a program from stored code `code_id` and queues its init
+    /// message, whose id it returns.
+    pub(crate) fn do_create_program(
+        who: T::AccountId,
+        code_id: CodeId,
+        salt: Vec<u8>,
+        init_payload: Vec<u8>,
+        gas_limit: u64,
+        value: u128,
+        keep_alive: bool,
+    ) -> Result<MessageId, DispatchError> {
+        ensure!(Self::code_exists(code_id), Error::<T>::CodeDoesntExist);
+        let program_id = ActorId::generate_from_user(code_id, &salt);
+        ensure!(
+            !program::ProgramStorage::<T>::contains_key(program_id),
+            Error::<T>::ProgramAlreadyExists
+        );
+        Self::check_message(&init_payload, gas_limit, value)?;
+        Self::charge(&who, gas_limit, value, keep_alive)?;
+        Ok(Self::create(
+            who,
+            code_id,
+            program_id,
+            init_payload,
+            gas_limit,
+            value,
+        ))
+    }
+
     /// Creates a program for user `who` and queues its init message.
-    pub(crate) fn create(
+    fn create(
         who: T::AccountId,
         code_id: CodeId,
         program_id: ActorId,
         init_payload: Vec<u8>,
         gas_limit: u64,
         value: u128,
-    ) {
+    ) -> MessageId {
         let id = Self::next_message_id(&who);
         Self::set_program(program_id, code_id, id);
         Self::queue_from_user(
@@ -146,6 +212,7 @@ impl<T: Config> Pallet<T> {
             value,
             None,
         );
+        id
     }
 
     /// Whether `actor` is a program (active, exited or terminated): messages to it go to the

@@ -26,6 +26,11 @@ impl<T: Config> GasStore for StorageGasStore<T> {
         gas::GasTrees::<T>::insert(root, tree)
     }
     fn remove_tree(&mut self, root: MessageId) {
+        super::dry_run::observe(|probe| {
+            if let Some(tree) = gas::GasTrees::<T>::get(root) {
+                probe.tree_settled(root, tree);
+            }
+        });
         gas::GasTrees::<T>::remove(root)
     }
     fn refund(&mut self, payer: ActorId, amount: u64) {

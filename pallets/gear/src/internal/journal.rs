@@ -92,6 +92,7 @@ impl<T: Config> JournalHandler for Applier<T> {
         amount: u64,
         duration: u32,
     ) {
+        super::dry_run::observe(|probe| probe.reserved(amount));
         let now = Pallet::<T>::block_height();
         let hold = HoldBound::duration(
             <T as scheduler::Config>::ReservationCost::get(),
@@ -136,6 +137,7 @@ impl<T: Config> JournalHandler for Applier<T> {
     }
 
     fn system_reserve_gas(&mut self, message_id: MessageId, amount: u64) {
+        super::dry_run::observe(|probe| probe.reserved(amount));
         log_err(
             "system reserve",
             gas_tree::system_reserve(&mut Pallet::<T>::gas_store(), message_id.into(), amount),
@@ -483,7 +485,10 @@ impl<T: Config> Pallet<T> {
             let existed = program::MemoryPages::<T>::contains_key(key);
             match data {
                 Some(data) => {
-                    program::MemoryPages::<T>::insert(key, data);
+                    let mut buf = gear_core::memory::PageBuf::new_zeroed();
+                    let len = data.len().min(buf.len());
+                    buf[..len].copy_from_slice(&data[..len]);
+                    program::MemoryPages::<T>::insert(key, buf);
                     if !existed {
                         count = count.saturating_add(1);
                     }

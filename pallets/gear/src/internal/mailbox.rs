@@ -23,7 +23,7 @@ use gear_engine::{
 use gprimitives::{ActorId, MessageId};
 use polkadot_sdk::{
     frame_support::{ensure, traits::Get},
-    sp_runtime::{DispatchResult, SaturatedConversion},
+    sp_runtime::{DispatchError, DispatchResult, SaturatedConversion},
 };
 
 use super::gas_tree::log_err;
@@ -103,6 +103,14 @@ impl<T: Config> Pallet<T> {
         Self::pay_out(&Self::account_of(destination), value);
         let reply = details.and_then(MessageDetails::to_reply_details);
         if let Some(reply) = reply {
+            super::dry_run::observe(|probe| {
+                probe.reply(
+                    reply.to_message_id(),
+                    payload.as_slice(),
+                    value,
+                    reply.to_reply_code(),
+                )
+            });
             <T::UserReplies as crate::builtin::OnUserReply<T::AccountId>>::on_user_reply(
                 &Self::account_of(destination),
                 source,
@@ -140,6 +148,7 @@ impl<T: Config> Pallet<T> {
     /// Puts `message` (its gas already cut into its own node) into its user's mailbox for as
     /// long as its gas pays, locking that gas.
     pub(crate) fn mailbox_insert(message: UserStoredMessage) {
+        super::dry_run::observe(|probe| probe.mailed());
         let id = message.id();
         let gas = Self::gas_limit_of(id);
         let now = Self::block_height();
@@ -279,7 +288,7 @@ impl<T: Config> Pallet<T> {
         gas_limit: u64,
         value: u128,
         keep_alive: bool,
-    ) -> DispatchResult {
+    ) -> Result<MessageId, DispatchError> {
         let (message, _) =
             messenger::Mailbox::<T>::get(&who, reply_to).ok_or(Error::<T>::MessageNotFound)?;
         Self::check_message(&payload, gas_limit, value)?;
@@ -308,6 +317,6 @@ impl<T: Config> Pallet<T> {
                 ReplyCode::Success(SuccessReplyReason::Manual),
             ))),
         );
-        Ok(())
+        Ok(reply_id)
     }
 }

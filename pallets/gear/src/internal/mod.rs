@@ -10,11 +10,13 @@
 //! - [`waitlist`]: waiting and waking messages;
 //! - [`tasks`]: scheduled tasks (expiries, delayed sends, wakes);
 //! - [`runtime_api`]: what the runtime APIs call;
+//! - [`dry_run`]: Gear's gas estimates and reply queries, on the real queue, rolled back;
 //! - [`try_state`]: the pallet's properties, checked.
 
 pub(crate) mod bank;
 pub(crate) mod builtin;
 pub(crate) mod code;
+pub(crate) mod dry_run;
 pub(crate) mod gas_tree;
 pub(crate) mod journal;
 pub(crate) mod mailbox;

@@ -97,7 +97,7 @@ impl<T: Config> Pallet<T> {
     /// A dispatch is charged its worst case before it runs (gas limit as `ref_time`; the
     /// queue entry, program record, code and pages as proof size, the latter two only the
     /// first time a run touches them) and what it really burned after.
-    fn service_queue(meter: &mut WeightMeter, applier: &mut Applier<T>) {
+    pub(crate) fn service_queue(meter: &mut WeightMeter, applier: &mut Applier<T>) {
         // Codes and programs read in this run: their proof is paid once.
         let mut codes_read = BTreeSet::new();
         let mut programs_read = BTreeSet::new();
@@ -147,6 +147,7 @@ impl<T: Config> Pallet<T> {
                 let dispatch = Self::to_engine(dispatch);
                 let outcome =
                     ExecutionOutcome::trap(0, SimpleExecutionError::MemoryOverflow, Vec::new());
+                super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
                 applier.count();
                 handle_journal(processing::process_outcome(dispatch, outcome), applier);
                 meter.consume(entry_read);
@@ -233,7 +234,9 @@ impl<T: Config> Pallet<T> {
         };
         let infix = active.memory_infix.inner();
         let memory = ProgramMemory {
-            pages: program::MemoryPages::<T>::iter_prefix((destination, infix)).collect(),
+            pages: program::MemoryPages::<T>::iter_prefix((destination, infix))
+                .map(|(page, buf)| (page, buf.to_vec()))
+                .collect(),
             allocations: program::Allocations::<T>::get(destination),
         };
         let gas_limit = Self::gas_limit_of(dispatch.id);
@@ -257,6 +260,7 @@ impl<T: Config> Pallet<T> {
             log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
         }
         let gas_burned = outcome.gas_burned.min(gas_limit);
+        super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
         handle_journal(processing::process_outcome(dispatch, outcome), applier);
         gas_burned
     }

@@ -5,6 +5,7 @@
 mod basic;
 mod builtin;
 mod errors;
+mod gas;
 mod invariants;
 mod programs;
 
