@@ -426,10 +426,7 @@ mod tests {
         assert_eq!(value("\"0x\""), Ok(0));
         assert_eq!(value("\"12345\""), Ok(12345));
         assert_eq!(value("18446744073709551615"), Ok(u64::MAX.into()));
-        assert_eq!(
-            value(&format!("\"0x{}\"", "f".repeat(32))),
-            Ok(u128::MAX)
-        );
+        assert_eq!(value(&format!("\"0x{}\"", "f".repeat(32))), Ok(u128::MAX));
         assert!(value("-1").unwrap_err().contains("negative"));
         assert!(value("1.5").unwrap_err().contains("integer"));
         assert!(value("\"0xzz\"").unwrap_err().contains("not hex"));

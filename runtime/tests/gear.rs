@@ -174,7 +174,7 @@ fn gas_estimate_is_exact_on_the_real_runtime() {
                 _,
                 polkadot_sdk::sp_runtime::DispatchError,
             >(
-                reply_code(info.min_limit - 1)
+                reply_code(info.min_limit - 1),
             ))
         })
         .unwrap();

@@ -74,11 +74,8 @@ pub(crate) fn observe(f: impl FnOnce(&mut Probe)) {
 
 impl Probe {
     pub(crate) fn status(&mut self, program: ActorId, status: &ExecutionStatus) {
-        match status {
-            ExecutionStatus::Trap { reason, message } => {
-                self.traps.push((program, *reason, message.clone()))
-            }
-            _ => {}
+        if let ExecutionStatus::Trap { reason, message } = status {
+            self.traps.push((program, *reason, message.clone()))
         }
     }
     pub(crate) fn mailed(&mut self) {
