@@ -40,48 +40,66 @@ function programId(code, salt) {
   return blake2AsU8a(u8aConcat(stringToU8a('program_from_user'), codeId, salt));
 }
 
-// Submits `tx` signed by `signer`; resolves with the block's events once it is in a block,
-// rejects on a dispatch error.
+// The para chains here fork: two collators, async backing, and a loaded machine mean a block
+// that was best (even one a transaction was "in") can be dropped for a sibling, and a transaction
+// re-included at another height gets another message id (Gear's ids hash the block number). So
+// every step below works on finalized blocks only: a transaction counts once it is finalized, and
+// events are looked for in the finalized chain, block by block, from a known height on.
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function finalizedNumber(api) {
+  const hash = await api.rpc.chain.getFinalizedHead();
+  return (await api.rpc.chain.getHeader(hash)).number.toNumber();
+}
+
+// Submits `tx` signed by `signer`; resolves with `{ events, block }` (the finalized block's
+// number) once the block holding it is finalized, rejects on a dispatch error or a dropped tx.
 function submit(api, tx, signer) {
   return new Promise((resolve, reject) => {
+    let unsub;
     tx.signAndSend(signer, ({ status, events, dispatchError }) => {
       if (dispatchError) {
+        if (unsub) unsub();
         let what = dispatchError.toString();
         if (dispatchError.isModule) {
           const d = api.registry.findMetaError(dispatchError.asModule);
           what = `${d.section}.${d.name}`;
         }
         reject(new Error(`dispatch failed: ${what}`));
-      } else if (status.isInBlock) {
-        resolve(events);
+      } else if (status.isFinalized) {
+        if (unsub) unsub();
+        api.rpc.chain
+          .getHeader(status.asFinalized)
+          .then((header) => resolve({ events, block: header.number.toNumber() }), reject);
+      } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
+        if (unsub) unsub();
+        reject(new Error(`transaction ${status.type}`));
       }
-    }).catch(reject);
+    })
+      .then((u) => {
+        unsub = u;
+      })
+      .catch(reject);
   });
 }
 
-// Waits (up to `ms`) for an event matching `pred` on `api`, starting now.
-function waitEvent(api, pred, what, ms = 240_000) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    const timer = setTimeout(() => {
-      if (unsub) unsub();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, ms);
-    api.query.system
-      .events((records) => {
-        for (const { event } of records) {
-          if (pred(event)) {
-            clearTimeout(timer);
-            if (unsub) unsub();
-            resolve(event);
-            return;
-          }
-        }
-      })
-      .then((u) => {
-        unsub = u;
-      });
-  });
+// Looks for the first event matching `pred` in finalized blocks numbered `from` and later, for
+// up to `ms`; resolves with the event.
+async function waitEvent(api, pred, what, from, ms = 300_000) {
+  const deadline = Date.now() + ms;
+  let next = from;
+  while (Date.now() < deadline) {
+    const head = await finalizedNumber(api);
+    for (; next <= head; next++) {
+      const hash = await api.rpc.chain.getBlockHash(next);
+      for (const { event } of await api.query.system.events.at(hash)) {
+        if (pred(event)) return event;
+      }
+    }
+    await sleep(2000);
+  }
+  throw new Error(`timed out waiting for ${what} (finalized blocks #${from}..#${next - 1} searched)`);
 }
 
 function replyTo(messageId) {
@@ -95,7 +113,12 @@ function replyTo(messageId) {
 async function upload(api, signer, code, salt, init, value) {
   const id = programId(code, salt);
   if ((await api.query.gearProgram.programStorage(id)).isSome) return u8aToHex(id);
-  const active = waitEvent(
+  const { block } = await submit(
+    api,
+    api.tx.gear.uploadProgram(u8aToHex(code), u8aToHex(salt), init, GAS, value, false),
+    signer,
+  );
+  await waitEvent(
     api,
     (e) =>
       e.section === 'gear' &&
@@ -103,19 +126,18 @@ async function upload(api, signer, code, salt, init, value) {
       e.data.id.toHex() === u8aToHex(id) &&
       e.data.change.isActive,
     'program initialized',
+    block,
   );
-  await submit(api, api.tx.gear.uploadProgram(u8aToHex(code), u8aToHex(salt), init, GAS, value, false), signer);
-  await active;
   return u8aToHex(id);
 }
 
 // Sends `payload` to `destination`; resolves with the reply's payload (hex) and code.
 async function request(api, signer, destination, payload) {
-  const events = await submit(api, api.tx.gear.sendMessage(destination, payload, GAS, 0, false), signer);
+  const { events, block } = await submit(api, api.tx.gear.sendMessage(destination, payload, GAS, 0, false), signer);
   const queued = events.find(({ event }) => event.section === 'gear' && event.method === 'MessageQueued');
   if (!queued) throw new Error('no MessageQueued');
   const id = queued.event.data.id.toHex();
-  const reply = await waitEvent(api, replyTo(id), `reply to ${id}`);
+  const reply = await waitEvent(api, replyTo(id), `reply to ${id}`, block);
   const message = reply.data.message;
   return { payload: message.payload.toHex(), code: message.details.unwrap().code.toHex() };
 }
@@ -207,19 +229,21 @@ const TESTS = {
         ],
       };
       const dest = { V5: { parents: 1, interior: { X1: [{ Parachain: 2000 }] } } };
-      const delivered = waitEvent(
+      const fromA = (await finalizedNumber(a)) + 1;
+      const fromB = (await finalizedNumber(b)) + 1;
+      await submit(b, b.tx.sudo.sudo(b.tx.polkadotXcm.send(dest, message)), alice);
+      await waitEvent(
         a,
         (e) => e.section === 'gearXcm' && e.method === 'Delivered' && e.data.replyTo.toHex() === query,
         'GearXcm.Delivered on para 2000',
+        fromA,
       );
-      const replied = waitEvent(
+      const reply = await waitEvent(
         b,
         (e) => e.section === 'gearXcm' && e.method === 'ReplyReceived' && e.data.query.toHex() === query,
         'GearXcm.ReplyReceived on para 2001',
+        fromB,
       );
-      await submit(b, b.tx.sudo.sudo(b.tx.polkadotXcm.send(dest, message)), alice);
-      await delivered;
-      const reply = await replied;
       if (reply.data.payload.toHex() !== u8aToHex(stringToU8a('PONG'))) {
         throw new Error(`reply payload ${reply.data.payload.toHex()}`);
       }
