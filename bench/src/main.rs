@@ -107,15 +107,50 @@ fn run(
             gas_limit: 400_000_000_000,
             ..Default::default()
         },
-        &ExecutionConfig::default(),
+        &runtime_config(),
     )
+}
+
+/// The schedule the runtime executes programs with (`gear_runtime::GearSchedule`): native runs
+/// use it too, so their gas equals the runtime's.
+fn runtime_schedule() -> Schedule {
+    gear_runtime::GearSchedule::get()
+}
+
+fn runtime_config() -> ExecutionConfig {
+    ExecutionConfig {
+        schedule: runtime_schedule(),
+        memory_scan_per_wasm_page: gear_runtime::gear_schedule::MEMORY_SCAN_PER_WASM_PAGE,
+        ..Default::default()
+    }
 }
 
 /// Runs `code`'s `handle` through the runtime API `GearEngineApi_run_handle` on the runtime WASM
 /// with the executor the node uses; the median of `runs` calls (validation included, which is
 /// small against the loop).
 fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) {
+    in_runtime_with(code, &[], runs)
+}
+
+/// [`in_runtime`] with `payload` as the message's payload.
+fn in_runtime_with(
+    code: &[u8],
+    payload: &[u8],
+    runs: usize,
+) -> (Duration, gear_primitives::CodeRun) {
     use codec::{Decode, Encode};
+    let data = (code.to_vec(), payload.to_vec(), 400_000_000_000u64).encode();
+    let (t, bytes) = runtime_call("GearEngineApi_run_handle", &data, runs);
+    let run = Result::<gear_primitives::CodeRun, Vec<u8>>::decode(&mut &bytes[..])
+        .expect("decodes")
+        .expect("the code validates");
+    (t, run)
+}
+
+/// Calls runtime API `method` with SCALE `data` on the runtime WASM with the executor the node
+/// uses, over empty state: the median time of `runs` calls (after a first one that compiles the
+/// runtime) and the first call's result.
+fn runtime_call(method: &str, data: &[u8], runs: usize) -> (Duration, Vec<u8>) {
     use polkadot_sdk::{
         sp_core::traits::{CallContext, CodeExecutor, RuntimeCode},
         sp_state_machine::BasicExternalities,
@@ -128,21 +163,11 @@ fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) 
         hash,
     };
     let mut ext = BasicExternalities::default();
-    let data = (code.to_vec(), Vec::<u8>::new(), 400_000_000_000u64).encode();
     let mut call = || {
-        let (result, _) = executor.call(
-            &mut ext,
-            &runtime_code,
-            "GearEngineApi_run_handle",
-            &data,
-            CallContext::Offchain,
-        );
-        let bytes = result.expect("the runtime call succeeds");
-        Result::<gear_primitives::CodeRun, Vec<u8>>::decode(&mut &bytes[..])
-            .expect("decodes")
-            .expect("the code validates")
+        let (result, _) =
+            executor.call(&mut ext, &runtime_code, method, data, CallContext::Offchain);
+        result.expect("the runtime call succeeds")
     };
-    // The first call compiles the runtime.
     let first = call();
     (time(runs, &mut call), first)
 }
@@ -150,7 +175,7 @@ fn in_runtime(code: &[u8], runs: usize) -> (Duration, gear_primitives::CodeRun) 
 /// `--check`: the compute program gives the same gas and reply inside the runtime WASM as on
 /// native wasmi (run by `bench/tests/in_runtime.rs`; no timing).
 fn check() {
-    let schedule = Schedule::default();
+    let schedule = runtime_schedule();
     let program = compute_program(10_000);
     let code = validate_and_instrument(program.clone(), &schedule).unwrap();
     let native = run(
@@ -311,6 +336,254 @@ fn estimates(runs: usize) {
     }
 }
 
+/// Loads and stores: each round reads a word of the first WASM page and writes it back changed.
+fn memory_access_program(iterations: u32) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (export "handle" (func $handle))
+          (func $handle (local $i i32) (local $a i32)
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $i) (i32.const {iterations})))
+                (local.set $a (i32.shl (i32.and (local.get $i) (i32.const 4095)) (i32.const 3)))
+                (i64.store (local.get $a)
+                  (i64.add (i64.load (local.get $a)) (i64.extend_i32_u (local.get $i))))
+                (i32.store offset=32768 (local.get $a)
+                  (i32.xor (i32.load offset=32768 (local.get $a)) (local.get $i)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))))
+    "#
+    ))
+    .unwrap()
+}
+
+/// Calls: each round a direct call and an indirect one through the table.
+fn calls_program(iterations: u32) -> Vec<u8> {
+    wat::parse_str(format!(r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (export "handle" (func $handle))
+          (type $t (func (param i64) (result i64)))
+          (table 2 funcref)
+          (elem (i32.const 0) $f $g)
+          (func $f (param $x i64) (result i64) (i64.add (local.get $x) (i64.const 3)))
+          (func $g (param $x i64) (result i64) (i64.mul (local.get $x) (i64.const 5)))
+          (func $handle (local $i i32) (local $x i64)
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $i) (i32.const {iterations})))
+                (local.set $x (call $f (local.get $x)))
+                (local.set $x (call_indirect (type $t) (local.get $x) (i32.and (local.get $i) (i32.const 1))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))
+            (i64.store (i32.const 0) (local.get $x))))
+    "#)).unwrap()
+}
+
+/// Syscalls: each round calls `gr_size` (the cheapest syscall: the host round trip itself).
+fn syscall_program(iterations: u32) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "gr_size" (func $size (param i32)))
+          (export "handle" (func $handle))
+          (func $handle (local $i i32)
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $i) (i32.const {iterations})))
+                (call $size (i32.const 16))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))))
+    "#
+    ))
+    .unwrap()
+}
+
+/// Payload reads: each round copies the whole payload into memory with `gr_read`.
+fn read_program(iterations: u32) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"
+        (module
+          (import "env" "memory" (memory 2))
+          (import "env" "gr_size" (func $size (param i32)))
+          (import "env" "gr_read" (func $read (param i32 i32 i32 i32)))
+          (export "handle" (func $handle))
+          (func $handle (local $i i32) (local $len i32)
+            (call $size (i32.const 0))
+            (local.set $len (i32.load (i32.const 0)))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $i) (i32.const {iterations})))
+                (call $read (i32.const 0) (local.get $len) (i32.const 65536) (i32.const 8))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))))
+    "#
+    ))
+    .unwrap()
+}
+
+/// Memory growth: `alloc`s `pages` WASM pages and writes into every 16 KiB Gear page of them,
+/// so the grown memory is zero-filled, written, diffed and returned as changed pages.
+fn grow_program(pages: u32) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "alloc" (func $alloc (param i32) (result i32)))
+          (export "handle" (func $handle))
+          (func $handle (local $p i32) (local $end i32)
+            (local.set $p (i32.shl (call $alloc (i32.const {pages})) (i32.const 16)))
+            (local.set $end (i32.add (local.get $p) (i32.const {bytes})))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+                (i32.store (local.get $p) (i32.const 1))
+                (local.set $p (i32.add (local.get $p) (i32.const 16384)))
+                (br $next)))))
+    "#,
+        bytes = pages * 65536
+    ))
+    .unwrap()
+}
+
+/// A program whose `pages` static WASM pages (no stack end: all persisted) are restored before
+/// and scanned for changes after an empty `handle`: the per-page cost of persisted memory.
+fn persisted_program(pages: u32) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module (import "env" "memory" (memory {pages})) (export "handle" (func $h)) (func $h))"#
+    ))
+    .unwrap()
+}
+
+/// A module of `functions` small functions and an empty `handle`: instantiation and code
+/// translation dominate.
+fn many_functions_program(functions: usize) -> Vec<u8> {
+    let body: String = (0..functions)
+        .map(|i| format!("(func $f{i} (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const {i})) (i32.const 7)))"))
+        .collect();
+    wat::parse_str(format!(
+        r#"(module (import "env" "memory" (memory 1)) (export "handle" (func $h)) (func $h) {body})"#
+    ))
+    .unwrap()
+}
+
+/// A workload for `--ratios`: what it stresses, its code and payload.
+struct Workload {
+    /// The schedule part it measures: `instructions`, `syscalls`, `memory` (growth),
+    /// `persisted` (restoring and scanning memory) or `instantiation`.
+    part: &'static str,
+    name: &'static str,
+    code: Vec<u8>,
+    payload: Vec<u8>,
+}
+
+fn workloads() -> Vec<Workload> {
+    let w = |part, name, code, payload| Workload {
+        part,
+        name,
+        code,
+        payload,
+    };
+    vec![
+        w(
+            "instructions",
+            "compute",
+            compute_program(2_000_000),
+            vec![],
+        ),
+        w(
+            "instructions",
+            "memory-access",
+            memory_access_program(2_000_000),
+            vec![],
+        ),
+        w("instructions", "calls", calls_program(1_000_000), vec![]),
+        w("syscalls", "gr_size", syscall_program(200_000), vec![]),
+        w(
+            "syscalls",
+            "gr_read-4KiB",
+            read_program(20_000),
+            vec![0x5a; 4096],
+        ),
+        w("memory", "grow-255-pages", grow_program(255), vec![]),
+        w(
+            "persisted",
+            "persisted-255-pages",
+            persisted_program(255),
+            vec![],
+        ),
+        w(
+            "instantiation",
+            "8000-functions",
+            many_functions_program(8000),
+            vec![],
+        ),
+    ]
+}
+
+/// `--ratios`: for each workload, time inside the runtime (the runtime WASM on the node's
+/// executor, `GearEngineApi_run_handle`) per unit of gas it is charged, with the runtime's
+/// schedule. A ratio above 1.0 means that gas undercharges the runtime's real execution time
+/// (1 gas = 1 ps of weight). One line per workload:
+/// `ratio <part> <name> <ps per gas> <in-runtime ms> <native ms> <gas>`, after one
+/// `factor <part> <permille>` line per part;
+/// `scripts/bench-schedule.sh` reads them.
+fn ratios() {
+    use gear_runtime::gear_schedule as factors;
+    // The factors on Gear's weights the ratios are measured under.
+    for (part, permille) in [
+        ("instructions", factors::INSTRUCTIONS_PERMILLE),
+        ("syscalls", factors::SYSCALLS_PERMILLE),
+        ("memory", factors::MEMORY_PERMILLE),
+        ("instantiation", factors::INSTANTIATION_PERMILLE),
+        ("persisted", factors::PERSISTED_PERMILLE),
+    ] {
+        println!("factor {part} {permille}");
+    }
+    let schedule = runtime_schedule();
+    for Workload {
+        part,
+        name,
+        code,
+        payload,
+    } in workloads()
+    {
+        let validated = validate_and_instrument(code.clone(), &schedule).unwrap();
+        let memory = ProgramMemory::default();
+        let native = time(5, || {
+            run(
+                &validated,
+                &memory,
+                DispatchKind::Handle,
+                &payload,
+                gear_engine::execute,
+            )
+        });
+        let (mut t, result) = in_runtime_with(&code, &payload, 5);
+        assert_eq!(result.error, None, "{name}: {result:?}");
+        let mut charged = result.gas_burned as f64;
+        if part == "instantiation" {
+            // What the queue charges beyond the gas: translating the code once per run. The
+            // upload-time validation `run_handle` also does is timed apart and taken off.
+            use codec::Encode;
+            let (validate, _) = runtime_call("GearEngineApi_validate_code", &code.encode(), 5);
+            t = t.saturating_sub(validate);
+            charged += (pallet_gear::weights::COMPILE_PS_PER_BYTE
+                * validated.instrumented.len() as u64) as f64;
+        }
+        let ps_per_gas = t.as_secs_f64() * 1e12 / charged;
+        println!(
+            "ratio {part} {name} {ps_per_gas:.3} {:.2} {:.2} {}",
+            t.as_secs_f64() * 1e3,
+            native.as_secs_f64() * 1e3,
+            result.gas_burned
+        );
+    }
+}
+
 fn main() {
     if std::env::args().any(|arg| arg == "--check") {
         return check();
@@ -318,7 +591,29 @@ fn main() {
     if std::env::args().any(|arg| arg == "--estimates") {
         return estimates(11);
     }
-    let schedule = Schedule::default();
+    if std::env::args().any(|arg| arg == "--ratios") {
+        return ratios();
+    }
+    if std::env::args().any(|arg| arg == "--schedule-defaults") {
+        // Gear's own numbers for the parts `scripts/bench-schedule.sh` scales, as `{:#?}`.
+        let gear = Schedule::default();
+        println!("== instruction_weights\n{:#?}", gear.instruction_weights);
+        println!("== syscall_weights\n{:#?}", gear.syscall_weights);
+        println!("== memory_weights\n{:#?}", gear.memory_weights);
+        println!(
+            "== instantiation_weights\n{:#?}",
+            gear.instantiation_weights
+        );
+        println!(
+            "== memory_scan_per_wasm_page\n{}",
+            gear_engine::MEMORY_SCAN_COST_PER_WASM_PAGE
+        );
+        return;
+    }
+    let schedule = runtime_schedule();
+    // `--compute`: only the compute loop, native and inside the runtime (the interpreter's
+    // in-runtime slowdown, quick to re-measure).
+    let compute_only = std::env::args().any(|arg| arg == "--compute");
 
     println!("## upload (validate + instrument)");
     let big = {
@@ -332,7 +627,10 @@ fn main() {
         ("ping (gstd)", gear_examples::ping().to_vec()),
         ("counter (gstd)", gear_examples::counter().to_vec()),
         ("2000 functions (WAT)", big),
-    ] {
+    ]
+    .into_iter()
+    .filter(|_| !compute_only)
+    {
         let kib = code.len() as f64 / 1024.0;
         let t = time(21, || {
             validate_and_instrument(code.clone(), &schedule).unwrap()
@@ -388,6 +686,10 @@ fn main() {
         "in-runtime wasmi / native wasmi time ratio: {:.1}x",
         t.as_secs_f64() / results[0].as_secs_f64()
     );
+
+    if compute_only {
+        return;
+    }
 
     println!("## instantiation (trivial handle; fresh wasmi module each time)");
     for functions in [0usize, 500, 2000, 8000] {
@@ -482,7 +784,7 @@ fn main() {
                 gas_limit: 400_000_000_000,
                 ..Default::default()
             },
-            &ExecutionConfig::default(),
+            &runtime_config(),
         )
     };
     let mut memory = ProgramMemory::default();

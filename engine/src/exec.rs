@@ -22,8 +22,10 @@ use gear_core::{
 };
 use gear_core_errors::SimpleExecutionError;
 
-/// Gas per WASM page of persisted memory for restoring it and finding what changed (copying and
-/// comparing 64 KiB inside the runtime), charged up front.
+/// Default gas per WASM page of persisted memory for restoring it and finding what changed
+/// (copying and comparing 64 KiB), charged up front: a native-speed figure
+/// ([`ExecutionConfig::memory_scan_per_wasm_page`] is what a runtime charges; this chain's is
+/// measured inside the runtime, `runtime/src/gear_schedule.rs`).
 pub const MEMORY_SCAN_COST_PER_WASM_PAGE: u64 = 20_000_000;
 
 /// More nested calls than Gear's stack limiter (36,743 units, at least one per call) permits:
@@ -54,7 +56,8 @@ fn memory_size(meta: &ProgramCodeMeta, memory: &ProgramMemory) -> u32 {
 
 /// Gas charged before a dispatch runs: instantiating the code, loading its allocations and pages,
 /// and scanning its persisted memory.
-pub fn precharge(code: &ProgramCode<'_>, memory: &ProgramMemory, schedule: &Schedule) -> u64 {
+pub fn precharge(code: &ProgramCode<'_>, memory: &ProgramMemory, config: &ExecutionConfig) -> u64 {
+    let schedule = &config.schedule;
     let costs = schedule.process_costs();
     let inst = &costs.instantiation;
     let meta = code.meta;
@@ -80,7 +83,9 @@ pub fn precharge(code: &ProgramCode<'_>, memory: &ProgramMemory, schedule: &Sche
             .load_page_storage_data
             .cost_for_one()
             .saturating_mul(memory.pages.len() as u64),
-        MEMORY_SCAN_COST_PER_WASM_PAGE.saturating_mul(u64::from(persisted_pages)),
+        config
+            .memory_scan_per_wasm_page
+            .saturating_mul(u64::from(persisted_pages)),
     ]
     .into_iter()
     .fold(0u64, u64::saturating_add)
@@ -117,7 +122,7 @@ pub(crate) fn setup(
             dispatch.context.unwrap_or_default(),
         )));
     }
-    let precharged = precharge(code, memory, schedule);
+    let precharged = precharge(code, memory, config);
     if precharged > gas_limit {
         let mut outcome =
             ExecutionOutcome::trap(gas_limit, SimpleExecutionError::RanOutOfGas, Vec::new());

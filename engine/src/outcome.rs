@@ -80,6 +80,9 @@ pub struct ExecutionConfig {
     pub performance_multiplier: u32,
     /// Value one unit of gas costs (`gr_env_vars`).
     pub value_per_gas: u128,
+    /// Gas per WASM page of persisted memory, for restoring it before the call and finding
+    /// what changed after it.
+    pub memory_scan_per_wasm_page: u64,
 }
 
 impl Default for ExecutionConfig {
@@ -95,6 +98,7 @@ impl Default for ExecutionConfig {
             outgoing_bytes_limit: 64 * 1024 * 1024,
             performance_multiplier: 100,
             value_per_gas: 100,
+            memory_scan_per_wasm_page: crate::MEMORY_SCAN_COST_PER_WASM_PAGE,
         }
     }
 }

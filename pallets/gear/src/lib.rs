@@ -107,6 +107,13 @@ mod mock;
 mod tests;
 
 pub use gear_engine::Schedule;
+
+/// The parts of Gear's [`Schedule`] a runtime sets its own numbers for.
+pub mod schedule {
+    pub use gear_core::gas_metering::{
+        InstantiationWeights, InstructionWeights, MemoryWeights, Schedule, SyscallWeights, Weight,
+    };
+}
 pub use pallet::*;
 pub use weights::WeightInfo;
 
@@ -189,6 +196,11 @@ pub mod pallet {
         /// `gr_env_vars`' performance multiplier, in percent.
         #[pallet::constant]
         type PerformanceMultiplier: Get<u32>;
+
+        /// Gas per WASM page of a program's persisted memory, charged before each execution
+        /// for restoring it and scanning it for changes (this engine's memory is eager).
+        #[pallet::constant]
+        type MemoryScanCost: Get<u64>;
 
         /// Gas reservations a program may hold.
         #[pallet::constant]

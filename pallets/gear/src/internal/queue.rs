@@ -54,6 +54,7 @@ impl<T: Config> Pallet<T> {
                 GasMultiplier::ValuePerGas(value) => value,
                 GasMultiplier::GasPerValue(_) => 0,
             },
+            memory_scan_per_wasm_page: T::MemoryScanCost::get(),
         }
     }
 
