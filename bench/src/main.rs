@@ -334,6 +334,69 @@ fn estimates(runs: usize) {
             info.waited
         );
     }
+
+    // One ping round trip inside the runtime (`GearApi_calculate_reply_for_handle`: the
+    // `send_message` extrinsic's body, the queue running PING, the reply to the user, then the
+    // rollback), against the weight the block is charged for it: the extrinsic's weight (which
+    // includes the queue's per-dispatch overhead) plus what the queue's meter consumes.
+    let gas = 1_000_000_000u64;
+    let data = (
+        source,
+        H256(ping.into_bytes()),
+        b"PING".to_vec(),
+        gas,
+        0u128,
+    )
+        .encode();
+    let mut call = || {
+        let (result, _) = executor.call(
+            &mut ext.ext(),
+            &runtime_code,
+            "GearApi_calculate_reply_for_handle",
+            &data,
+            CallContext::Offchain,
+        );
+        let bytes = result.expect("the runtime call succeeds");
+        Result::<gear_primitives::ReplyInfo, Vec<u8>>::decode(&mut &bytes[..])
+            .expect("decodes")
+            .unwrap_or_else(|e| panic!("{}", String::from_utf8_lossy(&e)))
+    };
+    assert_eq!(call().payload, b"PONG");
+    let t = time(51, &mut call);
+    let burned = ext.execute_with(|| {
+        Gear::calculate_gas_info(
+            source.0,
+            HandleKind::Handle(ping),
+            b"PING".to_vec(),
+            0,
+            false,
+            None,
+        )
+        .expect("an estimate")
+        .burned
+    });
+    use pallet_gear::WeightInfo as _;
+    use polkadot_sdk::frame_support::weights::Weight;
+    let extrinsic = pallet_gear::weights::GearWeight::send_message(4).saturating_add(
+        <Runtime as polkadot_sdk::frame_system::Config>::BlockWeights::get()
+            .get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal)
+            .base_extrinsic,
+    );
+    let queue = Gear::max_dispatch_weight(0, 0, 0).saturating_add(Weight::from_parts(burned, 0));
+    let weight = extrinsic.saturating_add(queue);
+    let block = 2.0e12;
+    println!(
+        "ping round trip: {:.1} µs in the runtime (dry run, extrinsic body + queue + rollback); \
+         charged {:.1} µs (extrinsic {:.1} µs + queue {:.1} µs, of which gas {:.1} µs); \
+         per 2 s block: {:.0} by weight, {:.0} by measured time",
+        t.as_secs_f64() * 1e6,
+        weight.ref_time() as f64 / 1e6,
+        extrinsic.ref_time() as f64 / 1e6,
+        queue.ref_time() as f64 / 1e6,
+        burned as f64 / 1e6,
+        block / weight.ref_time() as f64,
+        block / (t.as_secs_f64() * 1e12),
+    );
 }
 
 /// Loads and stores: each round reads a word of the first WASM page and writes it back changed.

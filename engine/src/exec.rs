@@ -116,7 +116,7 @@ pub(crate) fn setup(
     let meta = code.meta;
     let schedule = &config.schedule;
     let gas_limit = input.gas_limit;
-    if !meta.exports(dispatch.kind) {
+    if input.export.is_none() && !meta.exports(dispatch.kind) {
         // Nothing to run: Gear treats it as a successful no-op execution.
         return Err(alloc::boxed::Box::new(ExecutionOutcome::noop(
             dispatch.context.unwrap_or_default(),

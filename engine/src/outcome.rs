@@ -115,6 +115,11 @@ pub struct ExecutionInput {
     pub balance: u128,
     /// The program's gas reservations.
     pub reservations: GasReservationMap,
+    /// Runs this export instead of the dispatch kind's entry point (Gear's informational
+    /// `state` and `metahash` exports, read by `gear_readState` / `gear_readMetahash`; the
+    /// dispatch is then a `Handle` whose reply is the answer). A missing export is a
+    /// `BackendError` trap.
+    pub export: Option<&'static str>,
 }
 
 /// A program's code as execution needs it.

@@ -224,7 +224,7 @@ impl Executor for WasmiExecutor {
             &engine,
             linker,
             &module,
-            kind,
+            input.export.unwrap_or_else(|| entry_point(kind)),
             memory,
             input.gas_limit,
             setup,
@@ -238,7 +238,7 @@ fn run(
     engine: &Engine,
     linker: &Linker<StoreData>,
     module: &Module,
-    kind: gear_core::message::DispatchKind,
+    entry: &str,
     memory: &ProgramMemory,
     gas_limit: u64,
     setup: Setup,
@@ -300,7 +300,7 @@ fn run(
             format_args!("`{GLOBAL_NAME_GAS}` is not a mutable i64"),
         );
     }
-    let entry = match instance.get_typed_func::<(), ()>(&store, entry_point(kind)) {
+    let entry = match instance.get_typed_func::<(), ()>(&store, entry) {
         Ok(entry) => entry,
         Err(e) => return backend_error(precharged, format_args!("entry point: {e}")),
     };

@@ -260,7 +260,8 @@ fn execute_here(
             format_args!("`{GLOBAL_NAME_GAS}` is not a mutable i64"),
         );
     }
-    let entry = match instance.get_typed_func::<(), ()>(&mut store, entry_point(kind)) {
+    let export = input.export.unwrap_or_else(|| entry_point(kind));
+    let entry = match instance.get_typed_func::<(), ()>(&mut store, export) {
         Ok(entry) => entry,
         Err(e) => return backend_error(precharged, format_args!("entry point: {e}")),
     };

@@ -47,6 +47,7 @@ fn run(wat: &str, dispatch: Dispatch) -> ExecutionOutcome {
         gas_limit: GAS,
         balance: 1_000,
         reservations: Default::default(),
+        export: None,
     };
     let config = ExecutionConfig::default();
     let memory = ProgramMemory::default();

@@ -124,6 +124,12 @@ pub fn wait_or_exit() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/wait_or_exit.wat")).expect("wait_or_exit.wat is valid")
 }
 
+/// A program with Gear's informational `state` and `metahash` exports: `handle` keeps the
+/// payload as a note, `state` replies note ++ its input, `metahash` replies 32 bytes of 0x11.
+pub fn notes() -> Vec<u8> {
+    wat::parse_str(include_str!("../wat/notes.wat")).expect("notes.wat is valid")
+}
+
 /// Every example by file name, as the `export` binary writes them (`.wasm` programs, and the
 /// `.bin` data tests need with them).
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
@@ -144,6 +150,7 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
         ("exit.wasm", exit()),
         ("fanout.wasm", fanout()),
         ("wait_or_exit.wasm", wait_or_exit()),
+        ("notes.wasm", notes()),
         ("sails_relay_header.bin", sails_relay_header()),
     ]
 }

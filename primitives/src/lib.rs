@@ -112,6 +112,20 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
             gas_limit: u64,
             value: u128,
         ) -> Result<ReplyInfo, Vec<u8>>;
+
+        /// Gear's `read_state`: runs program `program_id`'s informational `state` export with
+        /// `payload` on its current memory, with at most `gas_allowance` gas (the block gas
+        /// limit when `None`), changing nothing: the payload it replies with, or why there is
+        /// none, as text.
+        fn read_state(
+            program_id: H256,
+            payload: Vec<u8>,
+            gas_allowance: Option<u64>,
+        ) -> Result<Vec<u8>, Vec<u8>>;
+
+        /// Gear's `read_metahash`: the 32 bytes program `program_id`'s `metahash` export
+        /// replies with, or why there are none, as text.
+        fn read_metahash(program_id: H256, gas_allowance: Option<u64>) -> Result<H256, Vec<u8>>;
     }
 
     /// Gear's engine inside the runtime, on code that is not stored: checks code as an upload

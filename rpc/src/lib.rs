@@ -10,6 +10,8 @@
 //! | `gear_calculateGasForHandle` (`gear_calculateHandleGas`) | `source, destination, payload, value, allow_other_panics, at?` |
 //! | `gear_calculateGasForReply` (`gear_calculateReplyGas`) | `source, message_id, payload, value, allow_other_panics, at?` |
 //! | `gear_calculateReplyForHandle` | `origin, destination, payload, gas_limit, value, at?` |
+//! | `gear_readState` (deprecated in Gear) | `program_id, payload, at?` → the `state` export's reply |
+//! | `gear_readMetahash` (deprecated in Gear) | `program_id, at?` → the `metahash` export's 32 bytes |
 //! | `runtime_wasmBlobVersion` | `at?` |
 //!
 //! Ids and bytes are `0x` hex; `value` and `gas_limit` are JSON numbers or big-endian `0x` hex
@@ -21,7 +23,8 @@
 //! Each method is a `GearApi` runtime call: the real extrinsic and queue on the state at `at`,
 //! rolled back (`pallet_gear`'s dry runs, bounded in trials and gas). Errors:
 //! - [`DRY_RUN_ERROR`]: the dry run says what is wrong (unknown program, code rejected and why,
-//!   the program's panic message, out of gas at the cap, ...);
+//!   the program's panic message, out of gas at the cap, ...), in Gear's shape: message
+//!   `Runtime error`, the reason as the error's `data`;
 //! - [`RUNTIME_ERROR`]: the runtime call itself failed (e.g. an unknown block hash);
 //! - malformed parameters are refused by the server with JSON-RPC's invalid-params error,
 //!   naming the parameter.
@@ -229,6 +232,20 @@ pub trait GearApi<BlockHash> {
         at: Option<BlockHash>,
     ) -> RpcResult<ReplyInfoJson>;
 
+    /// Gear's deprecated state read: the reply of program `program_id`'s `state` export to
+    /// `payload`, run on its current memory (`api.programState.read`).
+    #[method(name = "gear_readState")]
+    fn read_state(
+        &self,
+        program_id: H256,
+        payload: Bytes,
+        at: Option<BlockHash>,
+    ) -> RpcResult<Bytes>;
+
+    /// The hash program `program_id`'s `metahash` export replies with (`api.program.metaHash`).
+    #[method(name = "gear_readMetahash")]
+    fn read_metahash(&self, program_id: H256, at: Option<BlockHash>) -> RpcResult<H256>;
+
     /// The runtime's version string: `<spec_name>-<spec_version>`.
     #[method(name = "runtime_wasmBlobVersion")]
     fn wasm_blob_version(&self, at: Option<BlockHash>) -> RpcResult<String>;
@@ -258,11 +275,13 @@ fn runtime_error(e: ApiError) -> ErrorObjectOwned {
     )
 }
 
+/// What the runtime refused, in Gear's shape: code 8000, message `Runtime error`, the reason as
+/// `data` (Gear's client looks there, e.g. for `Program not found`).
 fn dry_run_error(e: Vec<u8>) -> ErrorObjectOwned {
     ErrorObject::owned(
         DRY_RUN_ERROR,
-        String::from_utf8_lossy(&e).into_owned(),
-        None::<()>,
+        "Runtime error",
+        Some(String::from_utf8_lossy(&e).into_owned()),
     )
 }
 
@@ -392,6 +411,25 @@ where
             )
             .map_err(runtime_error)?
             .map(ReplyInfoJson::from)
+            .map_err(dry_run_error)
+    }
+
+    fn read_state(&self, program_id: H256, payload: Bytes, at: Option<H256>) -> RpcResult<Bytes> {
+        use gear_primitives::GearApi as _;
+        self.client
+            .runtime_api()
+            .read_state(self.at(at), program_id, payload.0, None)
+            .map_err(runtime_error)?
+            .map(Bytes)
+            .map_err(dry_run_error)
+    }
+
+    fn read_metahash(&self, program_id: H256, at: Option<H256>) -> RpcResult<H256> {
+        use gear_primitives::GearApi as _;
+        self.client
+            .runtime_api()
+            .read_metahash(self.at(at), program_id, None)
+            .map_err(runtime_error)?
             .map_err(dry_run_error)
     }
 

@@ -695,6 +695,28 @@ impl_runtime_apis! {
             Gear::calculate_reply_for_handle(origin.0, destination.0, payload, gas_limit, value)
                 .map_err(String::into_bytes)
         }
+
+        fn read_state(
+            program_id: sp_core::H256,
+            payload: Vec<u8>,
+            gas_allowance: Option<u64>,
+        ) -> Result<Vec<u8>, Vec<u8>> {
+            Gear::read_export(program_id.0.into(), "state", payload, gas_allowance)
+        }
+
+        fn read_metahash(
+            program_id: sp_core::H256,
+            gas_allowance: Option<u64>,
+        ) -> Result<sp_core::H256, Vec<u8>> {
+            let reply = Gear::read_export(program_id.0.into(), "metahash", Vec::new(), gas_allowance)?;
+            <[u8; 32]>::try_from(reply.as_slice()).map(sp_core::H256).map_err(|_| {
+                alloc::format!(
+                    "`metahash` of program {program_id:?} replied {} bytes, not a 32-byte hash",
+                    reply.len()
+                )
+                .into_bytes()
+            })
+        }
     }
 
     impl gear_primitives::GearEngineApi<Block> for Runtime {

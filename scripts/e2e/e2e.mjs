@@ -255,6 +255,17 @@ async function main() {
     const version = await rpc('runtime_wasmBlobVersion', []);
     check(typeof version.result === 'string' && version.result.startsWith('gear-parachain-'),
       `runtime_wasmBlobVersion (${version.result})`);
+    // Gear's deprecated informational reads: the `state` export on the program's memory.
+    const notes = await upload('notes.wasm', 'e2e-notes');
+    await ask(notes, u8aToHex(stringToU8a('kept')));
+    const state = await rpc('gear_readState', [notes, u8aToHex(stringToU8a(' note'))]);
+    check(state.result === u8aToHex(stringToU8a('kept note')),
+      `gear_readState runs the program's state export on its memory (${JSON.stringify(state)})`);
+    const metahash = await rpc('gear_readMetahash', [notes, null]);
+    check(metahash.result === '0x' + '11'.repeat(32), `gear_readMetahash (${JSON.stringify(metahash)})`);
+    const noState = await rpc('gear_readState', [ping, '0x']);
+    check(noState.error?.code === 8000 && noState.error.message.includes('has no `state` export'),
+      `gear_readState of a program without a state export -> 8000 "${noState.error?.message}"`);
     // Each method: a malformed request and an unknown target, each with its own error.
     const nobody = u8aToHex(new Uint8Array(32).fill(7));
     const refusals = [
@@ -263,6 +274,8 @@ async function main() {
       ['gear_calculateGasForCreate', [bobHex, nobody, '0x', 0, true], 'create_program would fail: CodeDoesntExist'],
       ['gear_calculateGasForReply', [bobHex, nobody, '0x', 0, true], 'send_reply would fail: MessageNotFound'],
       ['gear_calculateReplyForHandle', [bobHex, nobody, '0x', 1_000_000, 0], 'send_message would fail: ProgramNotFound'],
+      ['gear_readState', [nobody, '0x'], 'Program not found'],
+      ['gear_readMetahash', [nobody], 'Program not found'],
     ];
     for (const [method, params, expected] of refusals) {
       const unknownTarget = await rpc(method, params);

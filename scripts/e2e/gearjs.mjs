@@ -97,8 +97,23 @@ export async function gearJsChecks({ port, examplesDir, keyring, check }) {
     const mail = (await api.mailbox.read(me)).filter(([m]) => m.source.toHex() === valueId);
     check(mail.length === 1 && mail[0][0].destination.toHex() === me,
       `gear-js: mailbox.read finds the program's message (${mail[0]?.[0].id.toHex()})`);
+    // Read by id, the client re-types the entry the node decoded by the metadata: the value is right.
+    const [single] = await api.mailbox.read(me, mail[0][0].id.toHex());
+    const stored = (await api.query.gearMessenger.mailbox(me, mail[0][0].id.toHex())).unwrap()[0];
+    check(single && single.value.toBigInt() === stored.value.toBigInt() && stored.value.toBigInt() > 0n,
+      `gear-js: mailbox.read(account, id) gives the message's value (${single?.value.toString()})`);
     const claimed = await inBlock(api.mailbox.claimValue.submit(mail[0][0].id.toHex()), charlie);
     check(claimed.events.some((e) => api.events.gear.UserMessageRead.is(e)), 'gear-js: mailbox.claimValue.submit');
+
+    // Gear's deprecated state reads through the client: programState.read and program.metaHash.
+    const notes = api.program.upload({ code: wasm('notes.wasm'), salt, initPayload: '0x', gasLimit: 50_000_000_000n });
+    await inBlock(notes.extrinsic, charlie);
+    await inBlock(api.message.send({ destination: notes.programId, payload: u8aToHex(stringToU8a('kept')), gasLimit: 50_000_000_000n }), charlie);
+    const noteState = await api.programState.read({ programId: notes.programId, payload: u8aToHex(stringToU8a(' note')) });
+    check(noteState.toHex() === u8aToHex(stringToU8a('kept note')),
+      `gear-js: programState.read (gear_readState) gives "${Buffer.from(noteState.toU8a(true)).toString()}"`);
+    const noteHash = await api.program.metaHash(notes.programId);
+    check(noteHash === '0x' + '11'.repeat(32), `gear-js: program.metaHash (gear_readMetahash) ${noteHash}`);
 
     // A program waiting for Charlie: the reply's estimate and sendReply.
     const proxy = api.program.upload({ code: wasm('proxy.wasm'), salt, initPayload: me, gasLimit: 50_000_000_000n });

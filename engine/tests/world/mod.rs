@@ -275,6 +275,7 @@ impl<E: Executor> World<E> {
                 gas_limit,
                 balance: program.balance,
                 reservations: program.reservations.clone(),
+                export: None,
             },
             &self.config,
         );

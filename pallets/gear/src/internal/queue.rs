@@ -173,6 +173,16 @@ impl<T: Config> Pallet<T> {
         }
     }
 
+    /// Program `id`'s stored memory pages (under `infix`) and allocations.
+    pub(crate) fn program_memory(id: gprimitives::ActorId, infix: u32) -> ProgramMemory {
+        ProgramMemory {
+            pages: program::MemoryPages::<T>::iter_prefix((id, infix))
+                .map(|(page, buf)| (page, buf.to_vec()))
+                .collect(),
+            allocations: program::Allocations::<T>::get(id),
+        }
+    }
+
     pub(crate) fn to_engine(dispatch: StoredDispatch) -> Dispatch {
         let (kind, message, context) = dispatch.into_parts();
         let (id, source, destination, payload, value, details) = message.into_parts();
@@ -233,13 +243,7 @@ impl<T: Config> Pallet<T> {
             handle_journal(notes, applier);
             return 0;
         };
-        let infix = active.memory_infix.inner();
-        let memory = ProgramMemory {
-            pages: program::MemoryPages::<T>::iter_prefix((destination, infix))
-                .map(|(page, buf)| (page, buf.to_vec()))
-                .collect(),
-            allocations: program::Allocations::<T>::get(destination),
-        };
+        let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
         let outcome = executor.execute(
             Some(active.code_id.into_bytes()),
@@ -254,6 +258,7 @@ impl<T: Config> Pallet<T> {
                 gas_limit,
                 balance: bank::ProgramBalances::<T>::get(destination),
                 reservations: active.gas_reservation_map.clone(),
+                export: None,
             },
             &Self::execution_config(),
         );

@@ -8,6 +8,7 @@ mod errors;
 mod gas;
 mod invariants;
 mod programs;
+mod state;
 
 pub(crate) use crate::{mock::*, types::*, Error, Event};
 pub(crate) use codec::{Decode, Encode};
