@@ -130,6 +130,11 @@ pub fn notes() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/notes.wat")).expect("notes.wat is valid")
 }
 
+/// A program that replies to every message with its payload (up to 128 KiB).
+pub fn echo() -> Vec<u8> {
+    wat::parse_str(include_str!("../wat/echo.wat")).expect("echo.wat is valid")
+}
+
 /// Every example by file name, as the `export` binary writes them (`.wasm` programs, and the
 /// `.bin` data tests need with them).
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
@@ -151,6 +156,7 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
         ("fanout.wasm", fanout()),
         ("wait_or_exit.wasm", wait_or_exit()),
         ("notes.wasm", notes()),
+        ("echo.wasm", echo()),
         ("sails_relay_header.bin", sails_relay_header()),
     ]
 }

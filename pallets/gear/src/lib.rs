@@ -80,6 +80,9 @@
 //! ## Properties
 //! - **Bounded work**: servicing consumes at most the meter's limit; a dispatch that does not fit
 //!   stays queued, in order, for the next block.
+//! - **Bounded output**: the executions of one queue run send and reply at most
+//!   [`Config::QueueOutputPerBlock`] payload bytes (events and queue entries the block holds in
+//!   the validator's memory); a dispatch starts only while its most possible output is left.
 //! - **Progress**: every block services at least [`Config::ServiceWeight`] of the queue, and any
 //!   single message fits in it (checked by `integrity_test`).
 //! - **Conservation**: per gas tree, held + burned + refunded = bought; the bank holds exactly
@@ -111,7 +114,8 @@ pub use gear_engine::Schedule;
 /// The parts of Gear's [`Schedule`] a runtime sets its own numbers for.
 pub mod schedule {
     pub use gear_core::gas_metering::{
-        InstantiationWeights, InstructionWeights, MemoryWeights, Schedule, SyscallWeights, Weight,
+        InstantiationWeights, InstructionWeights, Limits, MemoryWeights, Schedule, SyscallWeights,
+        Weight,
     };
 }
 pub use pallet::*;
@@ -189,9 +193,19 @@ pub mod pallet {
         #[pallet::constant]
         type OutgoingLimit: Get<u32>;
 
-        /// Payload bytes one execution may send.
+        /// Payload bytes one execution may send (its reply excluded, as in Gear; a reply is at
+        /// most the schedule's `limits.payload_len`).
         #[pallet::constant]
         type OutgoingBytesLimit: Get<u32>;
+
+        /// Payload bytes the executions of one queue run may send and reply in all: messages
+        /// to users become events and messages to programs queue entries, both held in the
+        /// block's memory (in `validate_block`, the validator's). A dispatch starts only while
+        /// the most it may produce ([`Pallet::max_dispatch_output`]) is left, so a run never
+        /// produces more; the rest waits, in order, for the next block. At least twice the most
+        /// one dispatch may produce (`integrity_test`), so every message runs in some block.
+        #[pallet::constant]
+        type QueueOutputPerBlock: Get<u32>;
 
         /// `gr_env_vars`' performance multiplier, in percent.
         #[pallet::constant]
@@ -402,6 +416,10 @@ pub mod pallet {
         }
 
         fn integrity_test() {
+            assert!(
+                u64::from(T::QueueOutputPerBlock::get()) >= 2 * Self::max_dispatch_output(),
+                "QueueOutputPerBlock must hold the output of two dispatches"
+            );
             let most = Self::max_dispatch_weight(<T as gas::Config>::BlockGasLimit::get(), 0, 0);
             assert!(
                 T::ServiceWeight::get().ref_time() >= most.ref_time(),

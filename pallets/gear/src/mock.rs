@@ -69,7 +69,10 @@ impl pallet_gear::scheduler::Config for Test {
 parameter_types! {
     pub const BankPalletId: PalletId = PalletId(*b"py/gbank");
     pub ServiceWeight: Weight = Weight::from_parts(BLOCK_GAS_LIMIT * 2, 4 * 1024 * 1024);
-    pub GearSchedule: gear_core::gas_metering::Schedule = Default::default();
+    pub static GearSchedule: gear_core::gas_metering::Schedule = Default::default();
+    pub static OutgoingBytesLimit: u32 = 64 * 1024 * 1024;
+    /// Twice what one dispatch may produce with Gear's limits (64 MiB sent + an 8 MiB reply).
+    pub static QueueOutputPerBlock: u32 = 144 * 1024 * 1024;
     pub Author: Option<AccountId32> = Some(AUTHOR);
     pub const GasMultiplier: pallet_gear::types::GasMultiplier<u128, u64> =
         pallet_gear::types::GasMultiplier::ValuePerGas(1);
@@ -86,7 +89,8 @@ impl pallet_gear::Config for Test {
     type Schedule = GearSchedule;
     type MailboxThreshold = ConstU64<3_000>;
     type OutgoingLimit = ConstU32<1024>;
-    type OutgoingBytesLimit = ConstU32<{ 64 * 1024 * 1024 }>;
+    type OutgoingBytesLimit = OutgoingBytesLimit;
+    type QueueOutputPerBlock = QueueOutputPerBlock;
     type PerformanceMultiplier = ConstU32<100>;
     type MemoryScanCost = ConstU64<{ gear_engine::MEMORY_SCAN_COST_PER_WASM_PAGE }>;
     type ReservationsLimit = ConstU64<256>;

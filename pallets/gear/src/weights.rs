@@ -3,7 +3,9 @@
 //! Until `gear-node benchmark pallet` output replaces them, these are conservative estimates
 //! built from the database weights and the upload cost measured for Gear's own validator
 //! (`Code::try_new`: up to ~70 µs per KiB on this project's machine, `docs/PERFORMANCE.md`).
-//! Execution itself is not in here: a dispatch is charged the gas it burns (1 gas = 1 ps).
+//! Execution itself is not in here: a dispatch is charged the gas it burns (1 gas = 1 ps), by a
+//! schedule whose weights the runtime measures inside itself (`runtime/src/gear_schedule.rs`,
+//! `scripts/bench-schedule.sh`).
 //! Every extrinsic that queues a dispatch (`create_program`, `upload_program`, `send_message`,
 //! `send_reply`, `claim_value` with its auto reply) also pays the queue's per-dispatch overhead,
 //! so filling the queue costs at least what processing it does.

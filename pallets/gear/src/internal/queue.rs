@@ -85,6 +85,13 @@ impl<T: Config> Pallet<T> {
         ))
     }
 
+    /// The most payload bytes one dispatch may produce: its sends (`OutgoingBytesLimit`) and
+    /// its reply (the schedule's payload limit).
+    pub fn max_dispatch_output() -> u64 {
+        u64::from(T::OutgoingBytesLimit::get())
+            .saturating_add(u64::from(T::Schedule::get().limits.payload_len))
+    }
+
     /// Runs due tasks, then the queue, while `meter` affords them.
     pub fn run_queue(meter: &mut WeightMeter) {
         let mut applier = Applier::<T>::default();
@@ -107,7 +114,14 @@ impl<T: Config> Pallet<T> {
         let overhead = <T as Config>::WeightInfo::dispatch_overhead()
             .saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
         let mut bailed = false;
+        // Payload bytes this run's executions may still send and reply (`QueueOutputPerBlock`).
+        let mut output_left = u64::from(T::QueueOutputPerBlock::get());
+        let max_output = Self::max_dispatch_output();
         while let Some((index, entry_len)) = messenger::Pallet::<T>::peek_size() {
+            if output_left < max_output {
+                bailed = true;
+                break;
+            }
             let entry_read = overhead.saturating_add(Weight::from_parts(0, entry_len.into()));
             if !meter.can_consume(entry_read) {
                 bailed = true;
@@ -165,7 +179,8 @@ impl<T: Config> Pallet<T> {
                 codes_read.insert(code);
             }
             programs_read.insert(destination);
-            let gas_burned = Self::process_dispatch(dispatch, applier, &mut executor);
+            let (gas_burned, output) = Self::process_dispatch(dispatch, applier, &mut executor);
+            output_left = output_left.saturating_sub(output);
             meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
         }
         if bailed && applier.total == 0 {
@@ -198,17 +213,19 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Runs one dispatch and applies its journal. Returns the gas it burned.
+    /// Runs one dispatch and applies its journal. Returns the gas it burned and the payload
+    /// bytes its execution sent and replied.
     fn process_dispatch(
         stored: StoredDispatch,
         applier: &mut Applier<T>,
         executor: &mut gear_engine::WasmiExecutor,
-    ) -> u64 {
+    ) -> (u64, u64) {
         applier.count();
         let dispatch = Self::to_engine(stored);
         let destination = dispatch.destination;
         if Self::is_builtin(destination) {
-            return Self::process_builtin(dispatch, applier);
+            // Builtin actors answer with bounded replies of their own (the bridge's are small).
+            return (Self::process_builtin(dispatch, applier), 0);
         }
         let program = program::ProgramStorage::<T>::get(destination);
         let state = match &program {
@@ -227,10 +244,10 @@ impl<T: Config> Pallet<T> {
         if let Err((reason, payload)) = processing::check_actor(&dispatch, state) {
             let notes = processing::process_non_executable(&dispatch, reason, payload);
             handle_journal(notes, applier);
-            return 0;
+            return (0, 0);
         }
         let Some(Program::Active(active)) = program else {
-            return 0;
+            return (0, 0);
         };
         let Some((instrumented, meta)) = program::InstrumentedCodeStorage::<T>::get(active.code_id)
         else {
@@ -241,7 +258,7 @@ impl<T: Config> Pallet<T> {
                 Vec::new(),
             );
             handle_journal(notes, applier);
-            return 0;
+            return (0, 0);
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
@@ -266,8 +283,19 @@ impl<T: Config> Pallet<T> {
             log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
         }
         let gas_burned = outcome.gas_burned.min(gas_limit);
+        // What it produced: its messages and reply, or the error reply with its panic message.
+        let output = outcome
+            .messages
+            .iter()
+            .map(|m| m.payload.len())
+            .chain(outcome.reply.iter().map(|r| r.payload.len()))
+            .chain(match &outcome.status {
+                gear_engine::ExecutionStatus::Trap { message, .. } => Some(message.len()),
+                _ => None,
+            })
+            .fold(0u64, |sum, len| sum.saturating_add(len as u64));
         super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
         handle_journal(processing::process_outcome(dispatch, outcome), applier);
-        gas_burned
+        (gas_burned, output)
     }
 }

@@ -264,3 +264,39 @@ fn queue_waits_when_the_budget_is_spent_and_keeps_order() {
         assert_eq!(totals, vec![3, 1]);
     });
 }
+
+#[test]
+fn a_block_holds_at_most_its_output_budget_and_keeps_order() {
+    run_test(|| {
+        // Small limits: a dispatch may send 16 KiB and reply 48 KiB (64 KiB in all), and a
+        // queue run may produce 160 KiB: two full dispatches fit, a third only while 64 KiB
+        // are left.
+        let mut schedule = GearSchedule::get();
+        schedule.limits.payload_len = 48 * 1024;
+        GearSchedule::set(schedule);
+        OutgoingBytesLimit::set(16 * 1024);
+        QueueOutputPerBlock::set(160 * 1024);
+        <Gear as polkadot_sdk::frame_support::traits::IntegrityTest>::integrity_test();
+
+        let echo = upload(&gear_examples::echo(), b"", vec![]);
+        run_to_next_block();
+        for i in 0..5u8 {
+            send(echo, vec![i; 40 * 1024], GAS);
+        }
+        let echoed = || {
+            user_messages()
+                .iter()
+                .filter(|m| m.source() == echo && m.payload_bytes().len() == 40 * 1024)
+                .map(|m| m.payload_bytes()[0])
+                .collect::<Vec<_>>()
+        };
+        // 40 KiB each: after three (120 KiB) only 40 KiB are left, less than a dispatch's 64.
+        run_to_next_block();
+        assert_eq!(echoed(), vec![0, 1, 2]);
+        assert_eq!(Gear::queue_len(), 2);
+        // The rest in the next block, in order (events accumulate in this mock).
+        run_to_next_block();
+        assert_eq!(echoed(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(Gear::queue_len(), 0);
+    });
+}
