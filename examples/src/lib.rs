@@ -130,6 +130,29 @@ pub fn notes() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/notes.wat")).expect("notes.wat is valid")
 }
 
+/// A program holding `gear_pages` 16 KiB pages of state: its `init` writes a different word
+/// into each (so each is stored, and no two are alike), its `handle` does nothing (Gear's auto reply answers). All its memory is
+/// persisted (no stack end), so every message to it loads them all.
+pub fn holder(gear_pages: u32) -> Vec<u8> {
+    let wasm_pages = gear_pages.div_ceil(4).max(1);
+    let bytes = gear_pages * 16 * 1024;
+    wat::parse_str(format!(
+        r#"(module
+          (import "env" "memory" (memory {wasm_pages}))
+          (export "init" (func $init))
+          (export "handle" (func $handle))
+          (func $init (local $p i32)
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $p) (i32.const {bytes})))
+                (i32.store (local.get $p) (i32.add (local.get $p) (i32.const 1)))
+                (local.set $p (i32.add (local.get $p) (i32.const 16384)))
+                (br $next))))
+          (func $handle))"#
+    ))
+    .expect("the holder module is valid")
+}
+
 /// A program that replies to every message with its payload (up to 128 KiB).
 pub fn echo() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/echo.wat")).expect("echo.wat is valid")
