@@ -211,6 +211,7 @@ pub(crate) fn setup(
             performance_multiplier: config.performance_multiplier,
             value_per_gas: config.value_per_gas,
             max_payload_len: schedule.limits.payload_len,
+            outgoing_bytes_limit: config.outgoing_bytes_limit,
         },
         value_available,
         gas_moved: 0,
@@ -219,6 +220,8 @@ pub(crate) fn setup(
         programs: Vec::new(),
         debug: Vec::new(),
         debug_bytes: 0,
+        reply_bytes: 0,
+        init_bytes: 0,
         allocations: Some(allocations_ctx),
         mem_grow: (
             process_costs.ext.mem_grow.cost_for_one(),

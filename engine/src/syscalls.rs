@@ -126,6 +126,8 @@ pub(crate) struct HostConfig {
     pub performance_multiplier: u32,
     pub value_per_gas: u128,
     pub max_payload_len: u32,
+    /// Bytes one execution may send; also the most its created programs' init payloads take.
+    pub outgoing_bytes_limit: u32,
 }
 
 /// Everything an execution accumulates besides memory and gas.
@@ -160,6 +162,11 @@ pub(crate) struct HostState {
     pub mem_grow: (u64, u64),
     /// What stopped the program, kept here so that every backend reads it back the same way.
     pub trap: Option<HostTrap>,
+    /// Reply payload bytes pushed or committed so far: a reply is at most `max_payload_len`.
+    pub reply_bytes: u32,
+    /// Init payload bytes of created programs so far: at most the outgoing bytes limit (Gear's
+    /// message context counts only sends), so an execution's output stays bounded.
+    pub init_bytes: u32,
 }
 
 /// Most `gr_debug` output an execution keeps for its journal; the rest is logged only.
@@ -351,11 +358,26 @@ impl SyscallCtx<'_> {
         }
     }
 
+    /// A payload argument: over Gear's 8 MiB or this chain's `max_payload_len`, refused.
     fn read_payload(&self, ptr: u32, len: u32) -> Result<Vec<u8>, u32> {
-        if len as usize > gear_core::buffer::MAX_PAYLOAD_SIZE {
+        if len as usize > gear_core::buffer::MAX_PAYLOAD_SIZE
+            || len > self.state.config.max_payload_len
+        {
             return Err(code(MessageError::MaxMessageSizeExceed));
         }
         self.read_or(ptr, len)
+    }
+
+    /// Counts `len` more bytes of this execution's reply, refusing a reply over
+    /// `max_payload_len` (pushes accumulate; Gear's own check is its 8 MiB).
+    fn add_reply_bytes(&mut self, len: u32) -> Result<(), u32> {
+        match self.state.reply_bytes.checked_add(len) {
+            Some(total) if total <= self.state.config.max_payload_len => {
+                self.state.reply_bytes = total;
+                Ok(())
+            }
+            _ => Err(code(MessageError::MaxMessageSizeExceed)),
+        }
     }
 
     /// Runs a fallible syscall's logic and writes `{error code, result}` at `err_ptr`. A failed
@@ -527,6 +549,9 @@ impl SyscallCtx<'_> {
                         Ok(data) => data,
                         Err(e) => return Ok(Err(e)),
                     };
+                    if let Err(e) = s.add_reply_bytes(len) {
+                        return Ok(Err(e));
+                    }
                     Ok(s.state.context.reply_push(&data).map(|()| []).map_err(code))
                 })
             }
@@ -1046,6 +1071,9 @@ impl SyscallCtx<'_> {
                 },
                 None => Vec::new(),
             };
+            if let Err(e) = s.add_reply_bytes(data.len() as u32) {
+                return Ok(Err(e));
+            }
             s.reply_commit(data, gas_limit, value)
         })
     }
@@ -1084,6 +1112,9 @@ impl SyscallCtx<'_> {
             .gr_reply_push_input_per_byte
             .cost_for(range.len().into());
         self.kept_fee(per_byte)?;
+        if let Err(e) = self.add_reply_bytes(range.len()) {
+            return Ok(Err(e));
+        }
         Ok(self.state.context.reply_push_input(range).map_err(code))
     }
 
@@ -1144,6 +1175,9 @@ impl SyscallCtx<'_> {
             if let Err(e) = s.state.reserver.check_not_used(rid) {
                 return Ok(Err(code(e)));
             }
+            if let Err(e) = s.add_reply_bytes(data.len() as u32) {
+                return Ok(Err(e));
+            }
             let payload = match payload_of(data) {
                 Ok(payload) => payload,
                 Err(e) => return Ok(Err(e)),
@@ -1190,6 +1224,12 @@ impl SyscallCtx<'_> {
                 Ok(read) => read,
                 Err(e) => return Ok(Err(e)),
             };
+            match s.state.init_bytes.checked_add(payload.len() as u32) {
+                Some(total) if total <= s.state.config.outgoing_bytes_limit => {
+                    s.state.init_bytes = total;
+                }
+                _ => return Ok(Err(code(MessageError::OutgoingMessagesBytesLimitExceeded))),
+            }
             let (salt, payload) = match (payload_of(salt), payload_of(payload)) {
                 (Ok(salt), Ok(payload)) => (salt, payload),
                 (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),

@@ -463,3 +463,49 @@ fn alloc_that_cannot_pay_for_growth_fails_instead_of_trapping() {
         status(high)
     );
 }
+
+/// This chain's output limits: a reply is at most the schedule's `payload_len` however it is
+/// pushed, and created programs' init payloads take at most the outgoing bytes limit (Gear
+/// limits neither beyond its 8 MiB), each refusal a fallible error, not a trap.
+#[test]
+fn replies_and_init_payloads_are_bounded() {
+    let wat = r#"(module
+      (import "env" "memory" (memory 1))
+      (import "env" "gr_reply_push" (func $push (param i32 i32 i32)))
+      (import "env" "gr_reply_commit" (func $commit (param i32 i32)))
+      (import "env" "gr_create_program" (func $create (param i32 i32 i32 i32 i32 i32 i32)))
+      (export "handle" (func $handle))
+      (func $handle
+        (call $push (i32.const 0) (i32.const 600) (i32.const 5000))
+        (call $push (i32.const 0) (i32.const 600) (i32.const 5004))
+        (call $create (i32.const 6000) (i32.const 0) (i32.const 4) (i32.const 0) (i32.const 1000) (i32.const 0) (i32.const 7000))
+        (call $create (i32.const 6000) (i32.const 4) (i32.const 4) (i32.const 0) (i32.const 1000) (i32.const 0) (i32.const 7100))
+        (call $commit (i32.const -1) (i32.const 8000))))"#;
+    let mut config = ExecutionConfig {
+        existential_deposit: 0,
+        outgoing_bytes_limit: 1_500,
+        ..Default::default()
+    };
+    config.schedule.limits.payload_len = 1_000;
+    let code = validate_and_instrument(wat::parse_str(wat).unwrap(), &config.schedule).unwrap();
+    let program = ProgramCode {
+        instrumented: &code.instrumented,
+        meta: &code.meta,
+    };
+    let input = ExecutionInput {
+        gas_limit: GAS,
+        balance: 1_000,
+        ..Default::default()
+    };
+    let memory = ProgramMemory::default();
+    let d = dispatch(DispatchKind::Handle, b"");
+    let a = gear_engine::execute(program, &memory, d.clone(), &input, &config);
+    let b = wasmtime_backend::execute(program, &memory, d, &input, &config);
+    assert_eq!(a, b, "wasmi and wasmtime differ");
+    assert_eq!(a.status, ExecutionStatus::Success, "{a:?}");
+    // The second push would make a 1,200-byte reply: refused, the first 600 bytes stay.
+    assert_eq!(a.reply.as_ref().expect("a reply").payload.len(), 600);
+    // The second 1,000-byte init payload would make 2,000 > 1,500: refused.
+    assert_eq!(a.messages.len(), 1, "{:?}", a.messages);
+    assert_eq!(a.messages[0].kind, DispatchKind::Init);
+}

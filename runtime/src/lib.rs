@@ -405,8 +405,9 @@ impl pallet_collator_selection::Config for Runtime {
 /// messages produce in the validator's memory (`QueueOutputPerBlock`).
 pub const MAX_PAYLOAD_LEN: u32 = 2 * 1024 * 1024;
 
-/// Payload bytes one execution may send (Gear's is 64 MiB). With its reply, one dispatch
-/// produces at most 4 MiB, and a block's queue run at most twice that (8 MiB).
+/// Payload bytes one execution may send (Gear's is 64 MiB), and, apart, the most the init
+/// payloads of the programs it creates may take. With its reply, one dispatch produces at most
+/// 6 MiB, and a block's queue run at most twice that (12 MiB).
 pub const OUTGOING_BYTES_LIMIT: u32 = 2 * 1024 * 1024;
 
 /// Most gas one message may buy: a quarter of a block's two seconds (1 gas = 1 ps).
@@ -465,7 +466,7 @@ impl pallet_gear::Config for Runtime {
     type MailboxThreshold = ConstU64<3_000>;
     type OutgoingLimit = ConstU32<1024>;
     type OutgoingBytesLimit = ConstU32<OUTGOING_BYTES_LIMIT>;
-    type QueueOutputPerBlock = ConstU32<{ 2 * (OUTGOING_BYTES_LIMIT + MAX_PAYLOAD_LEN) }>;
+    type QueueOutputPerBlock = ConstU32<{ 2 * (2 * OUTGOING_BYTES_LIMIT + MAX_PAYLOAD_LEN) }>;
     type PerformanceMultiplier = ConstU32<100>;
     type MemoryScanCost = ConstU64<{ gear_schedule::MEMORY_SCAN_PER_WASM_PAGE }>;
     type ReservationsLimit = ConstU64<256>;

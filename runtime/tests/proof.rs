@@ -42,7 +42,18 @@ fn upload(ext: &mut TestExternalities, code: &[u8], salt: &[u8]) -> ActorId {
         Gear::run_queue(&mut WeightMeter::new());
     });
     ext.commit_all().unwrap();
-    ActorId::generate_from_user(CodeId::generate(code), salt)
+    let id = ActorId::generate_from_user(CodeId::generate(code), salt);
+    ext.execute_with(|| {
+        assert!(
+            matches!(
+                pallet_gear::program::ProgramStorage::<gear_runtime::Runtime>::get(id),
+                Some(gear_core::program::Program::Active(p))
+                    if p.state == gear_core::program::ProgramState::Initialized
+            ),
+            "the program is initialized"
+        )
+    });
+    id
 }
 
 fn send(destination: ActorId) -> RuntimeCall {

@@ -196,7 +196,8 @@ pub mod pallet {
         type OutgoingLimit: Get<u32>;
 
         /// Payload bytes one execution may send (its reply excluded, as in Gear; a reply is at
-        /// most the schedule's `limits.payload_len`).
+        /// most the schedule's `limits.payload_len`). The init payloads of the programs it
+        /// creates may take as much again (Gear does not limit them; this engine does).
         #[pallet::constant]
         type OutgoingBytesLimit: Get<u32>;
 

@@ -71,8 +71,9 @@ parameter_types! {
     pub ServiceWeight: Weight = Weight::from_parts(BLOCK_GAS_LIMIT * 2, 4 * 1024 * 1024);
     pub static GearSchedule: gear_core::gas_metering::Schedule = Default::default();
     pub static OutgoingBytesLimit: u32 = 64 * 1024 * 1024;
-    /// Twice what one dispatch may produce with Gear's limits (64 MiB sent + an 8 MiB reply).
-    pub static QueueOutputPerBlock: u32 = 144 * 1024 * 1024;
+    /// Twice what one dispatch may produce with Gear's limits (64 MiB sent, 64 MiB of init
+    /// payloads and an 8 MiB reply).
+    pub static QueueOutputPerBlock: u32 = 272 * 1024 * 1024;
     pub Author: Option<AccountId32> = Some(AUTHOR);
     pub const GasMultiplier: pallet_gear::types::GasMultiplier<u128, u64> =
         pallet_gear::types::GasMultiplier::ValuePerGas(1);

@@ -244,7 +244,15 @@ impl<T: Config> Pallet<T> {
         let cap = <T as gas::Config>::BlockGasLimit::get().saturating_mul(4);
         let mut meter = WeightMeter::with_limit(Weight::from_parts(cap, u64::MAX));
         let mut applier = super::journal::Applier::<T>::default();
-        Self::service_queue(&mut meter, &mut applier);
+        // One queue run after another, as the following blocks would run them, while they make
+        // progress: a run stops early when its output budget (`QueueOutputPerBlock`) is spent.
+        loop {
+            let before = applier.total;
+            Self::service_queue(&mut meter, &mut applier);
+            if messenger::Pallet::<T>::queue_len() == 0 || applier.total == before {
+                break;
+            }
+        }
         if messenger::Pallet::<T>::queue_len() > 0 {
             return Err(format!(
                 "the message's processing did not finish within {cap} of weight"

@@ -85,10 +85,12 @@ impl<T: Config> Pallet<T> {
         ))
     }
 
-    /// The most payload bytes one dispatch may produce: its sends (`OutgoingBytesLimit`) and
-    /// its reply (the schedule's payload limit).
+    /// The most payload bytes one dispatch may produce: its sends and, apart, the init payloads
+    /// of the programs it creates (`OutgoingBytesLimit` each), and its reply (the schedule's
+    /// payload limit); the engine enforces all three.
     pub fn max_dispatch_output() -> u64 {
         u64::from(T::OutgoingBytesLimit::get())
+            .saturating_mul(2)
             .saturating_add(u64::from(T::Schedule::get().limits.payload_len))
     }
 

@@ -81,6 +81,13 @@ impl<T: Config> Pallet<T> {
         gas_allowance: Option<u64>,
     ) -> Result<Vec<u8>, Vec<u8>> {
         let refuse = |why: String| why.into_bytes();
+        let max_payload = T::Schedule::get().limits.payload_len;
+        if payload.len() > max_payload as usize {
+            return Err(refuse(format!(
+                "payload of {} bytes is over the {max_payload}-byte limit",
+                payload.len()
+            )));
+        }
         let active = match program::ProgramStorage::<T>::get(program_id) {
             None => return Err(refuse(format!("Program not found: {program_id:?}"))),
             Some(Program::Exited(inheritor)) => {

@@ -268,9 +268,9 @@ fn queue_waits_when_the_budget_is_spent_and_keeps_order() {
 #[test]
 fn a_block_holds_at_most_its_output_budget_and_keeps_order() {
     run_test(|| {
-        // Small limits: a dispatch may send 16 KiB and reply 48 KiB (64 KiB in all), and a
-        // queue run may produce 160 KiB: two full dispatches fit, a third only while 64 KiB
-        // are left.
+        // Small limits: a dispatch may send 16 KiB, give created programs 16 KiB and reply
+        // 48 KiB (80 KiB in all), and a queue run may produce 160 KiB: two full dispatches
+        // fit, a third only while 80 KiB are left.
         let mut schedule = GearSchedule::get();
         schedule.limits.payload_len = 48 * 1024;
         GearSchedule::set(schedule);
@@ -290,7 +290,7 @@ fn a_block_holds_at_most_its_output_budget_and_keeps_order() {
                 .map(|m| m.payload_bytes()[0])
                 .collect::<Vec<_>>()
         };
-        // 40 KiB each: after three (120 KiB) only 40 KiB are left, less than a dispatch's 64.
+        // 40 KiB each: after three (120 KiB) only 40 KiB are left, less than a dispatch's 80.
         run_to_next_block();
         assert_eq!(echoed(), vec![0, 1, 2]);
         assert_eq!(Gear::queue_len(), 2);
@@ -298,5 +298,47 @@ fn a_block_holds_at_most_its_output_budget_and_keeps_order() {
         run_to_next_block();
         assert_eq!(echoed(), vec![0, 1, 2, 3, 4]);
         assert_eq!(Gear::queue_len(), 0);
+    });
+}
+
+#[test]
+fn an_estimate_spans_queue_runs_when_the_output_budget_is_spent() {
+    run_test(|| {
+        // 16 KiB payloads and sends: a dispatch may produce 48 KiB, a queue run 96 KiB.
+        let mut schedule = GearSchedule::get();
+        schedule.limits.payload_len = 16 * 1024;
+        GearSchedule::set(schedule);
+        OutgoingBytesLimit::set(16 * 1024);
+        QueueOutputPerBlock::set(96 * 1024);
+        let echo = upload(&gear_examples::echo(), b"", vec![]);
+        let inner = upload(gear_examples::proxy(), b"inner", echo.into_bytes().to_vec());
+        let outer = upload(
+            gear_examples::proxy(),
+            b"outer",
+            inner.into_bytes().to_vec(),
+        );
+        run_to_next_block();
+        // outer → inner → echo and the answers back: five 16 KiB payloads, more than a run
+        // may produce while keeping 48 KiB in hand, so the estimate needs a second run, as the
+        // real message needs a second block.
+        let payload = vec![7u8; 16 * 1024];
+        let info = Gear::calculate_gas_info(
+            actor(&ALICE).into_bytes(),
+            gear_primitives::HandleKind::Handle(outer),
+            payload.clone(),
+            0,
+            false,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("an estimate across queue runs: {e}"));
+        assert!(info.burned > 0 && !info.waited, "{info:?}");
+        let id = send(outer, payload, 100_000_000_000);
+        run_to_next_block();
+        assert_eq!(reply_to(id), None, "the answer needs a second block");
+        run_to_next_block();
+        assert_eq!(
+            reply_to(id).map(|(payload, code, _)| (payload.len(), code)),
+            Some((16 * 1024, ReplyCode::Success(SuccessReplyReason::Manual)))
+        );
     });
 }

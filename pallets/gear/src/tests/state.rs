@@ -62,6 +62,10 @@ fn state_refusals_say_what_is_wrong() {
         let missing = read(ping, "metahash", b"", None).unwrap_err();
         assert!(missing.contains("has no `metahash` export"), "{missing}");
 
+        let big = vec![0; GearSchedule::get().limits.payload_len as usize + 1];
+        let over = read(notes, "state", &big, None).unwrap_err();
+        assert!(over.contains("-byte limit"), "{over}");
+
         let short = read(notes, "state", b"", Some(1_000)).unwrap_err();
         assert!(short.contains("trapped (RanOutOfGas)"), "{short}");
 
