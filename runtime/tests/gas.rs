@@ -121,16 +121,21 @@ fn check_exact<R: PartialEq + std::fmt::Debug>(
     full
 }
 
-fn upload_ping() -> ActorId {
+/// Uploads `code` from Bob with `init` and runs its init.
+fn upload(code: &[u8], salt: &[u8], init: Vec<u8>) -> ActorId {
     submit(pallet_gear::Call::upload_program {
-        code: gear_examples::ping().to_vec(),
-        salt: b"ping".to_vec(),
-        init_payload: vec![],
+        code: code.to_vec(),
+        salt: salt.to_vec(),
+        init_payload: init,
         gas_limit: GAS,
         value: 0,
         keep_alive: false,
     });
-    ActorId::generate_from_user(CodeId::generate(gear_examples::ping()), b"ping")
+    ActorId::generate_from_user(CodeId::generate(code), salt)
+}
+
+fn upload_ping() -> ActorId {
+    upload(gear_examples::ping(), b"ping", vec![])
 }
 
 /// What became of a program's init message: its reply to Bob.
@@ -205,28 +210,9 @@ fn handle_estimate_is_exact() {
     dev_externalities().execute_with(|| {
         let ping = upload_ping();
         // PING straight to ping, and through two proxies awaiting each other.
-        let inner = {
-            submit(pallet_gear::Call::upload_program {
-                code: gear_examples::proxy().to_vec(),
-                salt: b"inner".to_vec(),
-                init_payload: ping.into_bytes().to_vec(),
-                gas_limit: GAS,
-                value: 0,
-                keep_alive: false,
-            });
-            ActorId::generate_from_user(CodeId::generate(gear_examples::proxy()), b"inner")
-        };
-        let outer = {
-            submit(pallet_gear::Call::upload_program {
-                code: gear_examples::proxy().to_vec(),
-                salt: b"outer".to_vec(),
-                init_payload: inner.into_bytes().to_vec(),
-                gas_limit: GAS,
-                value: 0,
-                keep_alive: false,
-            });
-            ActorId::generate_from_user(CodeId::generate(gear_examples::proxy()), b"outer")
-        };
+        let proxy = gear_examples::proxy();
+        let inner = upload(proxy, b"inner", ping.into_bytes().to_vec());
+        let outer = upload(proxy, b"outer", inner.into_bytes().to_vec());
         for destination in [ping, outer] {
             let outcome = check_exact(
                 HandleKind::Handle(destination),
@@ -259,16 +245,11 @@ fn reply_estimate_is_exact() {
     dev_externalities().execute_with(|| {
         // A proxy whose target is Bob: Bob's question reaches his own mailbox, and his reply
         // there is what the proxy answers with.
-        submit(pallet_gear::Call::upload_program {
-            code: gear_examples::proxy().to_vec(),
-            salt: b"to-bob".to_vec(),
-            init_payload: <[u8; 32]>::from(bob()).to_vec(),
-            gas_limit: GAS,
-            value: 0,
-            keep_alive: false,
-        });
-        let proxy =
-            ActorId::generate_from_user(CodeId::generate(gear_examples::proxy()), b"to-bob");
+        let proxy = upload(
+            gear_examples::proxy(),
+            b"to-bob",
+            <[u8; 32]>::from(bob()).to_vec(),
+        );
         let question = submit(pallet_gear::Call::send_message {
             destination: H256(proxy.into_bytes()),
             payload: b"question".to_vec(),
