@@ -153,6 +153,86 @@ pub fn holder(gear_pages: u32) -> Vec<u8> {
     .expect("the holder module is valid")
 }
 
+/// A program whose `handle` grows its memory by `wasm_pages` (Gear's `alloc`), writes a word into
+/// every 16 KiB page of it and frees it all again (`free_range`): memory grown and freed on every
+/// message, none of it kept.
+pub fn churn(wasm_pages: u32) -> Vec<u8> {
+    let bytes = wasm_pages * 64 * 1024;
+    let last = wasm_pages - 1;
+    wat::parse_str(format!(
+        r#"(module
+          (import "env" "memory" (memory 1))
+          (import "env" "alloc" (func $alloc (param i32) (result i32)))
+          (import "env" "free_range" (func $free_range (param i32 i32) (result i32)))
+          (export "init" (func $init))
+          (export "handle" (func $handle))
+          (func $init)
+          (func $handle (local $first i32) (local $p i32) (local $end i32)
+            (local.set $first (call $alloc (i32.const {wasm_pages})))
+            (local.set $p (i32.mul (local.get $first) (i32.const 65536)))
+            (local.set $end (i32.add (local.get $p) (i32.const {bytes})))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+                (i32.store (local.get $p) (i32.const 1))
+                (local.set $p (i32.add (local.get $p) (i32.const 16384)))
+                (br $next)))
+            (drop (call $free_range (local.get $first)
+              (i32.add (local.get $first) (i32.const {last}))))))"#
+    ))
+    .expect("the churn module is valid")
+}
+
+/// A program with `wasm_pages` of memory whose `handle` writes a new word (a message counter)
+/// into every 16 KiB page: each message changes, and so stores, all of its pages.
+pub fn page_writer(wasm_pages: u32) -> Vec<u8> {
+    let bytes = wasm_pages * 64 * 1024;
+    wat::parse_str(format!(
+        r#"(module
+          (import "env" "memory" (memory {wasm_pages}))
+          (export "init" (func $init))
+          (export "handle" (func $handle))
+          (func $init)
+          (func $handle (local $p i32) (local $v i32)
+            (local.set $v (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $p) (i32.const {bytes})))
+                (i32.store (local.get $p) (local.get $v))
+                (local.set $p (i32.add (local.get $p) (i32.const 16384)))
+                (br $next)))))"#
+    ))
+    .expect("the page writer module is valid")
+}
+
+/// A program whose `handle` sends `bytes` to its sender and replies with `bytes` more, each
+/// payload starting with a message counter (so no two are alike): the most output one message
+/// can make with `bytes` = the runtime's payload limit.
+pub fn blaster(bytes: u32) -> Vec<u8> {
+    let wasm_pages = bytes.div_ceil(64 * 1024) + 2;
+    wat::parse_str(format!(
+        r#"(module
+          (import "env" "memory" (memory {wasm_pages}))
+          (import "env" "gr_source" (func $gr_source (param i32)))
+          (import "env" "gr_send" (func $gr_send (param i32 i32 i32 i32 i32)))
+          (import "env" "gr_reply" (func $gr_reply (param i32 i32 i32 i32)))
+          (export "init" (func $init))
+          (export "handle" (func $handle))
+          (func $init)
+          (func $handle (local $n i32)
+            ;; [0..32) destination, [32..48) value 0, [48..52) counter, [64..100) error and id.
+            (local.set $n (i32.add (i32.load (i32.const 48)) (i32.const 1)))
+            (i32.store (i32.const 48) (local.get $n))
+            (i32.store (i32.const 65536) (local.get $n))
+            (call $gr_source (i32.const 0))
+            (call $gr_send (i32.const 0) (i32.const 65536) (i32.const {bytes}) (i32.const 0)
+              (i32.const 64))
+            (i32.store (i32.const 65540) (i32.const -1))
+            (call $gr_reply (i32.const 65536) (i32.const {bytes}) (i32.const -1) (i32.const 64))))"#
+    ))
+    .expect("the blaster module is valid")
+}
+
 /// A program that replies to every message with its payload (up to 128 KiB).
 pub fn echo() -> Vec<u8> {
     wat::parse_str(include_str!("../wat/echo.wat")).expect("echo.wat is valid")

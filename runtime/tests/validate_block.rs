@@ -1,0 +1,715 @@
+//! Worst-case blocks, built as a collator builds them and validated as a relay-chain validator
+//! validates them.
+//!
+//! A [`Chain`] builds blocks natively over the real runtime's state: the parachain inherent from
+//! Cumulus' mocked relay chain (the same provider `gear-node --dev` uses, with the parent as the
+//! included head), the timestamp, signed extrinsics pushed until the block is full (each in a
+//! storage transaction, as `sc-block-builder` does), the queue in `on_idle`, and an Aura seal by
+//! the slot's collator. The storage proof is recorded while the block is built, with the
+//! proof-size extension registered as a collator registers it (storage-weight reclaim reads it).
+//!
+//! Each worst-case block is then validated by `validate_block` of the runtime WASM, compiled and
+//! executed by the relay chain's own PVF executor (`polkadot-node-core-pvf-common`'s `prepare` and
+//! `execute_artifact`), with the relay chain's default executor parameters (heap of 32 + 2048
+//! pages, the deterministic stack limit) on a thread with the execute worker's stack. A block
+//! that needed more heap or stack than a validator gives, or whose proof missed a node, fails
+//! here as it would fail on the relay chain.
+//!
+//! Asserted: every block validates and yields its own header as the new head; its PoV fits
+//! `MAX_POV_SIZE`; the storage proof it carries is no larger than the proof weight it was
+//! charged. Printed (`--nocapture`; `scripts/bench-blocks.sh` runs these and
+//! `docs/PERFORMANCE.md` records them): the time `validate_block` took against the block's
+//! ref-time weight. Times are never asserted.
+
+mod common;
+
+use std::{
+    any::TypeId,
+    collections::BTreeMap,
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
+
+use codec::{Decode, Encode};
+use cumulus_primitives_parachain_inherent::{ParachainInherentData, INHERENT_IDENTIFIER};
+use gear_core::ids::prelude::{ActorIdExt, CodeIdExt};
+use gear_core::message::UserMessage;
+use gear_primitives::HandleKind;
+use gear_runtime::{
+    Block, Executive, Gear, Header, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
+    System, TxExtension, UncheckedExtrinsic, VERSION,
+};
+use gprimitives::{ActorId, CodeId, MessageId};
+use polkadot_node_core_pvf_common::executor_interface;
+use polkadot_sdk::{
+    cumulus_client_parachain_inherent::MockValidationDataInherentDataProvider,
+    cumulus_primitives_core::{
+        relay_chain::{HeadData, MAX_POV_SIZE},
+        ParachainBlockData,
+    },
+    frame_metadata_hash_extension::CheckMetadataHash,
+    frame_support::{
+        genesis_builder_helper::build_state, inherent::ProvideInherent, storage::storage_prefix,
+        weights::Weight,
+    },
+    frame_system, pallet_timestamp, pallet_transaction_payment,
+    polkadot_parachain_primitives::primitives::{BlockData, ValidationParams, ValidationResult},
+    polkadot_primitives::{executor_params::DEFAULT_NATIVE_STACK_MAX, ExecutorParams},
+    sp_consensus_aura::{sr25519::AuthorityId as AuraId, Slot, AURA_ENGINE_ID},
+    sp_core::{Blake2Hasher, Pair, H256},
+    sp_genesis_builder,
+    sp_inherents::{InherentData, InherentDataProvider},
+    sp_io::{self, TestExternalities},
+    sp_keyring::Sr25519Keyring,
+    sp_runtime::{
+        generic::{Digest, DigestItem, Era, SignedPayload},
+        traits::{BlakeTwo256, Header as _},
+        transaction_validity::{InvalidTransaction, TransactionValidityError},
+        MultiAddress, MultiSignature,
+    },
+    sp_timestamp,
+    sp_trie::{proof_size_extension::ProofSizeExt, recorder::Recorder, StorageProof},
+};
+use sc_executor_common::runtime_blob::RuntimeBlob;
+
+/// The mocked relay parent number (and relay slot) of para block 0; block `n` has `n` more.
+const RELAY_OFFSET: u32 = 1_000;
+/// Gas for a ping program's init (ample).
+const PING_INIT_GAS: u64 = 10_000_000_000;
+/// The relay chain's slot duration.
+const RELAY_SLOT_MILLIS: u64 = 6_000;
+
+/// A parachain built block by block over the development preset's genesis.
+struct Chain {
+    ext: TestExternalities,
+    genesis: H256,
+    head: Header,
+    para_id: u32,
+}
+
+/// A block as a collator hands it to the relay chain, with what the block was charged.
+struct Built {
+    block: Block,
+    proof: StorageProof,
+    parent: Header,
+    relay_parent_number: u32,
+    relay_parent_storage_root: H256,
+    /// The block's consumed weight, all classes.
+    weight: Weight,
+    /// Signed extrinsics that went in (of those offered).
+    signed: usize,
+    /// Dispatches in the queue after the extrinsics and after `on_idle`.
+    queue: (u64, u64),
+    /// The block's events.
+    events: Vec<RuntimeEvent>,
+}
+
+impl Chain {
+    fn new() -> Self {
+        let preset = gear_runtime::genesis_config_presets::get_preset(
+            &sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
+        )
+        .expect("development preset exists");
+        let mut ext = TestExternalities::new(Default::default());
+        ext.execute_with(|| {
+            build_state::<RuntimeGenesisConfig>(common::genesis_json(&preset))
+                .expect("genesis builds")
+        });
+        ext.commit_all().unwrap();
+        let head = Header::new(
+            0,
+            Default::default(),
+            *ext.backend.root(),
+            Default::default(),
+            Default::default(),
+        );
+        let para_id = ext.execute_with(|| u32::from(gear_runtime::ParachainInfo::parachain_id()));
+        Self {
+            ext,
+            genesis: head.hash(),
+            head,
+            para_id,
+        }
+    }
+
+    /// `call` signed by `who` with `nonce`, immortal, no tip.
+    fn sign(&self, who: Sr25519Keyring, nonce: u32, call: RuntimeCall) -> UncheckedExtrinsic {
+        let tx_ext: TxExtension = (
+            frame_system::CheckNonZeroSender::<Runtime>::new(),
+            frame_system::CheckSpecVersion::<Runtime>::new(),
+            frame_system::CheckTxVersion::<Runtime>::new(),
+            frame_system::CheckGenesis::<Runtime>::new(),
+            frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+            frame_system::CheckNonce::<Runtime>::from(nonce),
+            frame_system::CheckWeight::<Runtime>::new(),
+            pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+            CheckMetadataHash::<Runtime>::new(false),
+        )
+            .into();
+        let implicit = (
+            (),
+            VERSION.spec_version,
+            VERSION.transaction_version,
+            self.genesis,
+            self.genesis,
+            (),
+            (),
+            (),
+            None,
+        );
+        let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
+        let signature = payload.using_encoded(|bytes| who.pair().sign(bytes));
+        UncheckedExtrinsic::new_signed(
+            call,
+            MultiAddress::Id(who.to_account_id()),
+            MultiSignature::Sr25519(signature),
+            tx_ext,
+        )
+    }
+
+    /// Builds, seals and imports the next block: the inherents, then `calls` (signed in order,
+    /// with consecutive nonces per account) until one no longer fits, then `on_idle` (the queue).
+    fn build(&mut self, calls: Vec<(Sr25519Keyring, RuntimeCall)>) -> Built {
+        let number = self.head.number + 1;
+        let relay_parent_number = RELAY_OFFSET + number;
+        let slot = u64::from(relay_parent_number);
+
+        let mut nonces = BTreeMap::new();
+        let signed: Vec<_> = calls
+            .into_iter()
+            .map(|(who, call)| {
+                let account = who.to_account_id();
+                let nonce = *nonces
+                    .entry(account.clone())
+                    .or_insert_with(|| self.ext.execute_with(|| System::account_nonce(&account)));
+                nonces.insert(account, nonce + 1);
+                self.sign(who, nonce, call)
+            })
+            .collect();
+
+        // The parachain inherent as the dev node mocks it, with the parent as the included head
+        // and as the validation data's parent head (what a collator puts there).
+        let mut data = InherentData::new();
+        futures::executor::block_on(async {
+            sp_timestamp::InherentDataProvider::new((slot * RELAY_SLOT_MILLIS).into())
+                .provide_inherent_data(&mut data)
+                .await
+                .unwrap();
+            MockValidationDataInherentDataProvider::<()> {
+                current_para_block: number,
+                para_id: self.para_id.into(),
+                current_para_block_head: Some(HeadData(self.head.encode())),
+                relay_offset: RELAY_OFFSET,
+                relay_blocks_per_para_block: 1,
+                para_blocks_per_relay_epoch: 10,
+                ..Default::default()
+            }
+            .provide_inherent_data(&mut data)
+            .await
+            .unwrap();
+        });
+        let mut parachain: ParachainInherentData = data
+            .get_data(&INHERENT_IDENTIFIER)
+            .unwrap()
+            .expect("the mocked parachain inherent");
+        parachain.validation_data.parent_head = HeadData(self.head.encode());
+        parachain.validation_data.max_pov_size = MAX_POV_SIZE;
+        let relay_parent_storage_root = parachain.validation_data.relay_parent_storage_root;
+        assert_eq!(
+            parachain.validation_data.relay_parent_number,
+            relay_parent_number
+        );
+        data.replace_data(INHERENT_IDENTIFIER, &parachain);
+        let inherents: Vec<_> = self.ext.execute_with(|| {
+            vec![
+                RuntimeCall::ParachainSystem(
+                    cumulus_pallet_parachain_system::Pallet::<Runtime>::create_inherent(&data)
+                        .expect("the validation data inherent"),
+                ),
+                RuntimeCall::Timestamp(
+                    pallet_timestamp::Pallet::<Runtime>::create_inherent(&data)
+                        .expect("the timestamp inherent"),
+                ),
+            ]
+        });
+
+        self.ext.commit_all().unwrap();
+        assert_eq!(*self.ext.backend.root(), self.head.state_root);
+        let pre = Header::new(
+            number,
+            Default::default(),
+            Default::default(),
+            self.head.hash(),
+            Digest {
+                logs: vec![DigestItem::PreRuntime(
+                    AURA_ENGINE_ID,
+                    Slot::from(slot).encode(),
+                )],
+            },
+        );
+
+        // `validate_block` checks the seal against the authorities before the block, outside
+        // the block's own proof-size accounting: recorded apart.
+        let seal_reads = Recorder::<Blake2Hasher>::default();
+        let authorities = self.ext.execute_with_recorder(seal_reads.clone(), || {
+            sp_io::storage::get(&storage_prefix(b"AuraExt", b"Authorities"));
+            polkadot_sdk::pallet_aura::Authorities::<Runtime>::get()
+        });
+
+        let recorder = Recorder::<Blake2Hasher>::default();
+        self.ext
+            .extensions
+            .register(ProofSizeExt::new(recorder.clone()));
+        let (header, extrinsics, signed_in, weight, queue) =
+            self.ext.execute_with_recorder(recorder.clone(), || {
+                Executive::initialize_block(&pre);
+                let mut included = vec![];
+                for call in inherents {
+                    let xt = UncheckedExtrinsic::new_bare(call);
+                    Executive::apply_extrinsic(xt.clone())
+                        .expect("the inherent is valid")
+                        .expect("the inherent succeeds");
+                    included.push(xt);
+                }
+                let mut signed_in = 0;
+                for xt in signed {
+                    sp_io::storage::start_transaction();
+                    match Executive::apply_extrinsic(xt.clone()) {
+                        Ok(_) => {
+                            sp_io::storage::commit_transaction();
+                            included.push(xt);
+                            signed_in += 1;
+                        }
+                        Err(TransactionValidityError::Invalid(
+                            InvalidTransaction::ExhaustsResources,
+                        )) => {
+                            sp_io::storage::rollback_transaction();
+                            break;
+                        }
+                        Err(e) => panic!("extrinsic refused: {e:?}"),
+                    }
+                }
+                let queued = Gear::queue_len();
+                let header = Executive::finalize_block();
+                (
+                    header,
+                    included,
+                    signed_in,
+                    System::block_weight().total(),
+                    (queued, Gear::queue_len()),
+                )
+            });
+        self.ext.extensions.deregister(TypeId::of::<ProofSizeExt>());
+
+        // After the block `validate_block` reads the outputs (from the block's changes, or from
+        // the proof where the block left them alone).
+        let output_reads = Recorder::<Blake2Hasher>::default();
+        self.ext.execute_with_recorder(output_reads.clone(), || {
+            use cumulus_pallet_parachain_system as ps;
+            (
+                ps::ValidationData::<Runtime>::get(),
+                ps::NewValidationCode::<Runtime>::get(),
+                ps::UpwardMessages::<Runtime>::get(),
+                ps::ProcessedDownwardMessages::<Runtime>::get(),
+                ps::HrmpOutboundMessages::<Runtime>::get(),
+                ps::HrmpWatermark::<Runtime>::get(),
+                ps::CustomValidationHeadData::<Runtime>::get(),
+            )
+        });
+        let proof = StorageProof::merge([
+            seal_reads.drain_storage_proof(),
+            recorder.drain_storage_proof(),
+            output_reads.drain_storage_proof(),
+        ]);
+        self.ext.commit_all().unwrap();
+        assert_eq!(
+            *self.ext.backend.root(),
+            header.state_root,
+            "the block's state root is the state's"
+        );
+        let events = self.ext.execute_with(|| {
+            System::events()
+                .into_iter()
+                .map(|record| record.event)
+                .collect()
+        });
+
+        let mut header = header;
+        let author = &authorities[(slot % authorities.len() as u64) as usize];
+        let collator = Sr25519Keyring::iter()
+            .find(|k| AuraId::from(k.public()) == *author)
+            .expect("the slot's collator is a keyring account");
+        let seal = collator.pair().sign(header.hash().as_ref());
+        header
+            .digest
+            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.encode()));
+        let parent = std::mem::replace(&mut self.head, header.clone());
+        Built {
+            block: Block { header, extrinsics },
+            proof,
+            parent,
+            relay_parent_number,
+            relay_parent_storage_root,
+            weight,
+            signed: signed_in,
+            queue,
+            events,
+        }
+    }
+
+    /// Gas a message `payload` from Bob to `destination` needs (Gear's estimate, `min_limit`).
+    fn gas_for(&mut self, destination: ActorId, payload: &[u8]) -> u64 {
+        self.ext.execute_with(|| {
+            Gear::calculate_gas_info(
+                Sr25519Keyring::Bob.to_account_id().into(),
+                HandleKind::Handle(destination),
+                payload.to_vec(),
+                0,
+                false,
+                None,
+            )
+            .expect("an estimate")
+            .min_limit
+        })
+    }
+
+    /// One program of `code`, its init given the block gas limit.
+    fn program(&mut self, code: &[u8], salt: &[u8]) -> ActorId {
+        self.programs(code, vec![salt.to_vec()], gear_runtime::BLOCK_GAS_LIMIT)[0]
+    }
+
+    /// Uploads `code` once and creates `salts.len()` programs of it, in as many blocks as that
+    /// takes; returns their ids, all initialized.
+    fn programs(&mut self, code: &[u8], salts: Vec<Vec<u8>>, gas_limit: u64) -> Vec<ActorId> {
+        let code_id = CodeId::generate(code);
+        self.build(vec![(
+            Sr25519Keyring::Bob,
+            RuntimeCall::Gear(pallet_gear::Call::upload_code {
+                code: code.to_vec(),
+            }),
+        )]);
+        let ids: Vec<_> = salts
+            .iter()
+            .map(|salt| ActorId::generate_from_user(code_id, salt))
+            .collect();
+        let mut pending: Vec<_> = salts
+            .into_iter()
+            .map(|salt| {
+                RuntimeCall::Gear(pallet_gear::Call::create_program {
+                    code_id: H256(code_id.into_bytes()),
+                    salt,
+                    init_payload: vec![],
+                    gas_limit,
+                    value: 0,
+                    keep_alive: false,
+                })
+            })
+            .collect();
+        while !pending.is_empty() {
+            let built = self.build(
+                pending
+                    .iter()
+                    .cloned()
+                    .map(|c| (Sr25519Keyring::Bob, c))
+                    .collect(),
+            );
+            pending.drain(..built.signed);
+        }
+        // Let the queue run the inits.
+        while self.ext.execute_with(Gear::queue_len) > 0 {
+            self.build(vec![]);
+        }
+        self.ext.execute_with(|| {
+            for id in &ids {
+                assert!(
+                    matches!(
+                        pallet_gear::program::ProgramStorage::<Runtime>::get(id),
+                        Some(gear_core::program::Program::Active(p))
+                            if p.state == gear_core::program::ProgramState::Initialized
+                    ),
+                    "program {id} is initialized"
+                );
+            }
+        });
+        ids
+    }
+}
+
+fn send(destination: ActorId, payload: Vec<u8>, gas_limit: u64) -> (Sr25519Keyring, RuntimeCall) {
+    (
+        Sr25519Keyring::Bob,
+        RuntimeCall::Gear(pallet_gear::Call::send_message {
+            destination: H256(destination.into_bytes()),
+            payload,
+            gas_limit,
+            value: 0,
+            keep_alive: false,
+        }),
+    )
+}
+
+/// The runtime WASM compiled as a validator's PVF prepare worker compiles it.
+fn artifact() -> &'static [u8] {
+    static ARTIFACT: OnceLock<Vec<u8>> = OnceLock::new();
+    ARTIFACT.get_or_init(|| {
+        let code = gear_runtime::WASM_BINARY.expect("the runtime WASM is built");
+        let blob = RuntimeBlob::uncompress_if_needed(code).expect("the runtime WASM decompresses");
+        executor_interface::prepare(blob, &ExecutorParams::default()).expect("the PVF compiles")
+    })
+}
+
+/// Runs `validate_block` as a validator's PVF execute worker does: the prepared artifact, the
+/// relay chain's default executor parameters, a thread with the worker's stack size.
+fn validate_block(params: &ValidationParams) -> (Result<ValidationResult, String>, Duration) {
+    let params = params.encode();
+    let artifact = artifact();
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024 + DEFAULT_NATIVE_STACK_MAX as usize)
+        .spawn(move || {
+            let start = Instant::now();
+            // SAFETY: the artifact was produced by `prepare` and is not modified.
+            let output = unsafe {
+                executor_interface::execute_artifact(artifact, &ExecutorParams::default(), &params)
+            };
+            let took = start.elapsed();
+            let result = output.map_err(|e| e.to_string()).map(|bytes| {
+                ValidationResult::decode(&mut &bytes[..]).expect("a validation result")
+            });
+            (result, took)
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// Validates `built` as the relay chain would, checks its sizes, and reports.
+fn check(what: &str, built: Built) {
+    let compact = built
+        .proof
+        .into_compact_proof::<BlakeTwo256>(built.parent.state_root)
+        .expect("the proof compacts");
+    let proof_bytes = compact.encoded_size() as u64;
+    let header = built.block.header.clone();
+    let extrinsics = built.block.extrinsics.len();
+    let block_data = ParachainBlockData::new(vec![built.block], compact, None).encode();
+    let pov_bytes = block_data.len() as u64;
+    let params = ValidationParams {
+        parent_head: HeadData(built.parent.encode()),
+        block_data: BlockData(block_data),
+        relay_parent_number: built.relay_parent_number,
+        relay_parent_storage_root: built.relay_parent_storage_root,
+    };
+    let (result, took) = validate_block(&params);
+    let result = result.unwrap_or_else(|e| panic!("{what}: the block does not validate: {e}"));
+    assert_eq!(
+        result.head_data,
+        HeadData(header.encode()),
+        "{what}: validation yields the block's header"
+    );
+    let weight = built.weight;
+    println!(
+        "{what}: {} signed extrinsics ({} in all), queue {} -> {}; \
+         validate_block {:.1} ms for {:.1} ms of weight ({:.2}); \
+         proof {} KiB for {} KiB of proof weight ({:.2}); PoV {} KiB",
+        built.signed,
+        extrinsics,
+        built.queue.0,
+        built.queue.1,
+        took.as_secs_f64() * 1e3,
+        weight.ref_time() as f64 / 1e9,
+        took.as_nanos() as f64 * 1e3 / weight.ref_time() as f64,
+        proof_bytes / 1024,
+        weight.proof_size() / 1024,
+        proof_bytes as f64 / weight.proof_size() as f64,
+        pov_bytes / 1024,
+    );
+    assert!(
+        pov_bytes <= u64::from(MAX_POV_SIZE),
+        "{what}: a PoV of {pov_bytes} bytes"
+    );
+    assert!(
+        proof_bytes <= weight.proof_size(),
+        "{what}: {proof_bytes} bytes of proof, {} charged",
+        weight.proof_size()
+    );
+}
+
+#[test]
+fn an_empty_block_validates() {
+    let mut chain = Chain::new();
+    chain.build(vec![]);
+    let built = chain.build(vec![]);
+    check("empty block", built);
+}
+
+#[test]
+fn compute_loops() {
+    let mut chain = Chain::new();
+    let looper = chain.program(&gear_examples::infinite_loop(), b"loop");
+    let loops = |n| {
+        (0..n)
+            .map(|_| send(looper, vec![], gear_runtime::BLOCK_GAS_LIMIT))
+            .collect()
+    };
+    // A backlog, then a block that offers more.
+    chain.build(loops(8));
+    let built = chain.build(loops(8));
+    check("compute loops at the block gas limit", built);
+}
+
+#[test]
+fn memory_grown_and_freed_each_dispatch() {
+    let mut chain = Chain::new();
+    let churn = chain.program(&gear_examples::churn(255), b"churn");
+    let gas = chain.gas_for(churn, &[]);
+    chain.build((0..200).map(|_| send(churn, vec![], gas)).collect());
+    let built = chain.build((0..200).map(|_| send(churn, vec![], gas)).collect());
+    check("16 MiB grown and freed per message", built);
+}
+
+#[test]
+fn maximum_page_writes() {
+    let mut chain = Chain::new();
+    let writer = chain.program(&gear_examples::page_writer(256), b"writer");
+    let gas = chain.gas_for(writer, &[]);
+    chain.build((0..50).map(|_| send(writer, vec![], gas)).collect());
+    let built = chain.build((0..50).map(|_| send(writer, vec![], gas)).collect());
+    check("16 MiB of pages written per message", built);
+}
+
+#[test]
+fn programs_holding_state() {
+    let mut chain = Chain::new();
+    let holder = chain.program(&gear_examples::holder(64), b"holder");
+    let gas = chain.gas_for(holder, &[]);
+    let built = chain.build((0..300).map(|_| send(holder, vec![], gas)).collect());
+    check("messages to a program holding 1 MiB", built);
+}
+
+#[test]
+fn many_distinct_programs() {
+    let mut chain = Chain::new();
+    let pings = chain.programs(
+        gear_examples::ping(),
+        (0..300u32).map(|i| i.to_le_bytes().to_vec()).collect(),
+        PING_INIT_GAS,
+    );
+    let gas = chain.gas_for(pings[0], b"PING");
+    let built = chain.build(
+        pings
+            .iter()
+            .map(|&ping| send(ping, b"PING".to_vec(), gas))
+            .collect(),
+    );
+    check("one message to each of 300 programs", built);
+}
+
+#[test]
+fn maximum_payloads() {
+    let mut chain = Chain::new();
+    let payload_len = gear_runtime::MAX_PAYLOAD_LEN;
+    let blaster = chain.program(&gear_examples::blaster(payload_len), b"blaster");
+    let big = vec![7u8; payload_len as usize];
+    let gas = chain.gas_for(blaster, &big);
+    // A maximum payload in, then messages that each make a maximum send and reply.
+    let mut calls = vec![send(blaster, big, gas)];
+    calls.extend((0..20).map(|_| send(blaster, vec![], gas)));
+    chain.build(calls.clone());
+    let built = chain.build(calls);
+    check("maximum payloads in, sent and replied", built);
+}
+
+#[test]
+fn many_tiny_messages() {
+    let mut chain = Chain::new();
+    let ping = chain.program(gear_examples::ping(), b"ping");
+    let gas = chain.gas_for(ping, b"PING");
+    let built = chain.build(
+        (0..3000)
+            .map(|_| send(ping, b"PING".to_vec(), gas))
+            .collect(),
+    );
+    assert!(
+        built.signed < 3000,
+        "the block fills before the offer runs out"
+    );
+    check("a block full of PINGs", built);
+}
+
+#[test]
+fn a_mix_of_every_load() {
+    let mut chain = Chain::new();
+    let looper = chain.program(&gear_examples::infinite_loop(), b"loop");
+    let churn = chain.program(&gear_examples::churn(255), b"churn");
+    let writer = chain.program(&gear_examples::page_writer(256), b"writer");
+    let payload_len = gear_runtime::MAX_PAYLOAD_LEN;
+    let blaster = chain.program(&gear_examples::blaster(payload_len), b"blaster");
+    let pings = chain.programs(
+        gear_examples::ping(),
+        (0..50u32).map(|i| i.to_le_bytes().to_vec()).collect(),
+        PING_INIT_GAS,
+    );
+    let churn_gas = chain.gas_for(churn, &[]);
+    let writer_gas = chain.gas_for(writer, &[]);
+    let blaster_gas = chain.gas_for(blaster, &vec![7u8; payload_len as usize]);
+    let ping_gas = chain.gas_for(pings[0], b"PING");
+    let offer = || {
+        let mut calls = vec![send(blaster, vec![7u8; payload_len as usize], blaster_gas)];
+        for round in 0..10 {
+            calls.push(send(looper, vec![], gear_runtime::BLOCK_GAS_LIMIT / 4));
+            calls.push(send(churn, vec![], churn_gas));
+            calls.push(send(writer, vec![], writer_gas));
+            calls.push(send(blaster, vec![], blaster_gas));
+            calls.extend(
+                pings[round * 5..round * 5 + 5]
+                    .iter()
+                    .map(|&ping| send(ping, b"PING".to_vec(), ping_gas)),
+            );
+        }
+        calls
+    };
+    let first = chain.build(offer());
+    let mut events = first.events;
+    let built = chain.build(offer());
+    let offered_in = first.signed + built.signed;
+    events.extend(built.events.iter().cloned());
+    check("a mix of every load", built);
+
+    // The queue served the users' messages oldest first: the replies (one per message: the
+    // program's own, Gear's auto reply, or an error reply) come in the order the messages were
+    // queued.
+    while chain.ext.execute_with(Gear::queue_len) > 0 {
+        events.extend(chain.build(vec![]).events);
+    }
+    let bob = Sr25519Keyring::Bob.to_account_id();
+    let queued: Vec<MessageId> = events
+        .iter()
+        .filter_map(|event| match event {
+            RuntimeEvent::Gear(pallet_gear::Event::MessageQueued { id, source, .. })
+                if *source == bob =>
+            {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .collect();
+    let replied: Vec<MessageId> = events
+        .iter()
+        .filter_map(|event| match event {
+            RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. }) => {
+                let message: &UserMessage = message;
+                message.details().map(|details| details.to_message_id())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        queued.len(),
+        offered_in,
+        "each extrinsic queued one message"
+    );
+    assert_eq!(
+        replied, queued,
+        "replies come in the order the messages were queued"
+    );
+}
