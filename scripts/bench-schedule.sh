@@ -3,7 +3,8 @@
 # runtime, then checks the result:
 #   1. builds the test build (same profile and features as scripts/test.sh);
 #   2. `gear-bench --ratios`: each workload (compute, memory access, calls, syscalls, payload
-#      reads, memory growth, instantiation) run inside the runtime WASM by the node's executor;
+#      reads, memory growth, instantiation) run inside the runtime WASM as relay-chain validators
+#      execute it (the PVF's wasmtime semantics: deterministic stack limit and the rest);
 #      picoseconds per gas under the current schedule;
 #   3. scripts/gen-schedule.py writes Gear's default weights x the measured factor per part;
 #   4. rebuilds and measures again: every ratio should now be <= 1 / 1.25.

@@ -147,29 +147,61 @@ fn in_runtime_with(
     (t, run)
 }
 
-/// Calls runtime API `method` with SCALE `data` on the runtime WASM with the executor the node
-/// uses, over empty state: the median time of `runs` calls (after a first one that compiles the
-/// runtime) and the first call's result.
+/// Calls runtime API `method` with SCALE `data` on the runtime WASM as relay-chain validators
+/// execute a parachain's runtime, over empty state: wasmtime with the PVF's semantics
+/// (`polkadot-node-core-pvf-common`'s defaults for the default executor parameters: the
+/// deterministic stack limit, NaN canonicalization, no bulk memory, a fresh copy-on-write
+/// instance per call) on a thread with the PVF execute worker's stack, and the full host
+/// functions (the runtime API reads storage, which `validate_block` serves from its proof).
+/// Validators are the binding limit (2 s to back a block), and their executor is slower than the
+/// node's (the stack limit instruments every call). Returns the median time of `runs` calls
+/// (after a first one) and the first call's result.
 fn runtime_call(method: &str, data: &[u8], runs: usize) -> (Duration, Vec<u8>) {
+    use polkadot_node_core_pvf_common::executor_interface::params_to_wasmtime_semantics;
     use polkadot_sdk::{
-        sp_core::traits::{CallContext, CodeExecutor, RuntimeCode},
+        polkadot_primitives::{executor_params::DEFAULT_NATIVE_STACK_MAX, ExecutorParams},
+        sc_executor::with_externalities_safe,
         sp_state_machine::BasicExternalities,
     };
-    let (executor, wrapped, hash) = runtime_executor();
-    let runtime_code = RuntimeCode {
-        code_fetcher: &wrapped,
-        heap_pages: None,
-        // Only a cache key for the executor: blake2b-256 of the blob.
-        hash,
-    };
-    let mut ext = BasicExternalities::default();
-    let mut call = || {
-        let (result, _) =
-            executor.call(&mut ext, &runtime_code, method, data, CallContext::Offchain);
-        result.expect("the runtime call succeeds")
-    };
-    let first = call();
-    (time(runs, &mut call), first)
+    use sc_executor_common::{runtime_blob::RuntimeBlob, wasm_runtime::WasmModule};
+    let (method, data) = (method.to_string(), data.to_vec());
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024 + DEFAULT_NATIVE_STACK_MAX as usize)
+        .spawn(move || {
+            let (semantics, _) = params_to_wasmtime_semantics(&ExecutorParams::default());
+            let blob = RuntimeBlob::uncompress_if_needed(
+                gear_runtime::WASM_BINARY.expect("the runtime is built with its WASM"),
+            )
+            .expect("the runtime WASM decompresses");
+            let runtime = sc_executor_wasmtime::create_runtime::<
+                polkadot_sdk::sp_io::SubstrateHostFunctions,
+            >(
+                blob,
+                sc_executor_wasmtime::Config {
+                    allow_missing_func_imports: true,
+                    cache_path: None,
+                    semantics: semantics.clone(),
+                },
+            )
+            .expect("the runtime compiles");
+            let mut ext = BasicExternalities::default();
+            // A panic inside is turned into an error and the runtime is not used after it.
+            let runtime = std::panic::AssertUnwindSafe(&runtime);
+            let mut call = || {
+                with_externalities_safe(&mut ext, || {
+                    runtime
+                        .new_instance(semantics.heap_alloc_strategy)?
+                        .call_export(&method, &data)
+                })
+                .and_then(|result| result)
+                .expect("the runtime call succeeds")
+            };
+            let first = call();
+            (time(runs, &mut call), first)
+        })
+        .expect("a thread")
+        .join()
+        .expect("the runtime call does not panic")
 }
 
 /// `--check`: the compute program gives the same gas and reply inside the runtime WASM as on
@@ -543,6 +575,9 @@ struct Workload {
     payload: Vec<u8>,
 }
 
+/// Workloads that never finish: they run until the gas limit ends them, which is their result.
+const UNTIL_OUT_OF_GAS: &[&str] = &["empty-loop"];
+
 fn workloads() -> Vec<Workload> {
     let w = |part, name, code, payload| Workload {
         part,
@@ -564,6 +599,13 @@ fn workloads() -> Vec<Workload> {
             vec![],
         ),
         w("instructions", "calls", calls_program(1_000_000), vec![]),
+        // `(loop (br 0))`: one instruction per metered block, the most metering per gas.
+        w(
+            "instructions",
+            "empty-loop",
+            gear_examples::infinite_loop(),
+            vec![],
+        ),
         w("syscalls", "gr_size", syscall_program(200_000), vec![]),
         w(
             "syscalls",
@@ -626,7 +668,15 @@ fn ratios() {
             )
         });
         let (mut t, result) = in_runtime_with(&code, &payload, 5);
-        assert_eq!(result.error, None, "{name}: {result:?}");
+        if UNTIL_OUT_OF_GAS.contains(&name) {
+            assert_eq!(
+                result.error,
+                Some(gear_core_errors::SimpleExecutionError::RanOutOfGas),
+                "{name} runs out of gas"
+            );
+        } else {
+            assert_eq!(result.error, None, "{name}: {result:?}");
+        }
         let mut charged = result.gas_burned as f64;
         if part == "instantiation" {
             // What the queue charges beyond the gas: translating the code once per run. The

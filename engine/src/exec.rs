@@ -101,6 +101,8 @@ pub(crate) struct Setup {
     pub memory_pages: u32,
     /// Byte offset of the first persisted byte (the stack end).
     pub persisted_from: usize,
+    /// The module's static memory in WASM pages (never part of the allocations).
+    pub static_pages: u32,
     /// Host state for the syscalls.
     pub state: HostState,
 }
@@ -223,9 +225,18 @@ pub(crate) fn setup(
         reply_bytes: 0,
         init_bytes: 0,
         allocations: Some(allocations_ctx),
+        // A grown page is zero-filled now and copied and compared after the call, like a
+        // persisted page restored before it: Gear's lazy-pages price (`mem_grow_per_page`)
+        // does not cover that here, so each grown WASM page also pays the persisted-page
+        // price (an upper bound: validate_block of blocks full of growth measured ~2.3x over
+        // their weight without it).
         mem_grow: (
             process_costs.ext.mem_grow.cost_for_one(),
-            process_costs.ext.mem_grow_per_page.cost_for(to_amount(1)),
+            process_costs
+                .ext
+                .mem_grow_per_page
+                .cost_for(to_amount(1))
+                .saturating_add(config.memory_scan_per_wasm_page),
         ),
         trap: None,
     };
@@ -234,6 +245,7 @@ pub(crate) fn setup(
         gas_left: gas_limit - precharged,
         memory_pages,
         persisted_from: meta.stack_end.unwrap_or(0) as usize * WASM_PAGE_SIZE as usize,
+        static_pages: meta.static_pages,
         state,
     })
 }
@@ -290,6 +302,8 @@ impl CallEnd {
 pub(crate) struct CallResult<'a> {
     pub memory: &'a ProgramMemory,
     pub persisted_from: usize,
+    /// The module's static memory in WASM pages.
+    pub static_pages: u32,
     /// The persisted region right after instantiation.
     pub pristine: &'a [u8],
     /// The same region after the call, when the call kept its effects.
@@ -375,31 +389,31 @@ fn success_outcome(
         }
     }
 
-    if let Some(allocations) = state.allocations.take() {
+    // Only static memory and allocated pages are program state (Gear: `update_allocations`
+    // removes the data of deallocated pages). Pages written in memory that is not allocated
+    // when the call ends (allocated and freed in this call, or freed before) are not kept;
+    // stored pages of freed memory are deleted, so a later `alloc` sees zeros.
+    let new_allocations = state.allocations.take().and_then(|allocations| {
         let (_, tree, changed) = allocations.into_parts();
-        if changed {
-            let new: Vec<(u32, u32)> = tree
-                .iter()
+        changed.then(|| {
+            tree.iter()
                 .map(|i| (u32::from(i.start()), u32::from(i.end())))
-                .collect();
-            // Pages of freed allocations are deleted: a later `alloc` must see zeros.
-            let allocated =
-                |page: u32| new.iter().any(|&(start, end)| start <= page && page <= end);
-            for &(start, end) in &memory.allocations {
-                for wasm_page in (start..=end).filter(|page| !allocated(*page)) {
-                    let first = wasm_page.saturating_mul(PAGES_PER_WASM_PAGE);
-                    for page in first..first.saturating_add(PAGES_PER_WASM_PAGE) {
-                        if memory.pages.contains_key(&page) {
-                            changes.pages.insert(page, None);
-                        } else {
-                            changes.pages.remove(&page);
-                        }
-                    }
-                }
-            }
-            changes.allocations = Some(new);
-        }
+                .collect::<Vec<(u32, u32)>>()
+        })
+    });
+    let allocated_now = new_allocations.as_deref().unwrap_or(&memory.allocations);
+    let kept = |page: u32| {
+        let wasm_page = page / PAGES_PER_WASM_PAGE;
+        wasm_page < call.static_pages
+            || allocated_now
+                .iter()
+                .any(|&(start, end)| start <= wasm_page && wasm_page <= end)
+    };
+    changes.pages.retain(|&page, _| kept(page));
+    for &page in memory.pages.keys().filter(|&&page| !kept(page)) {
+        changes.pages.insert(page, None);
     }
+    changes.allocations = new_allocations;
 
     let io = IoCosts::from(schedule.memory_weights.clone());
     let upload_cost = io

@@ -249,6 +249,7 @@ fn run(
         gas_left,
         memory_pages,
         persisted_from,
+        static_pages,
         state,
     } = setup;
     // The memory handle lives in the store it was made in, so it joins the store's data after.
@@ -329,6 +330,7 @@ fn run(
         CallResult {
             memory,
             persisted_from,
+            static_pages,
             pristine: &pristine,
             after: after.as_deref(),
             gas_limit,

@@ -200,6 +200,7 @@ fn execute_here(
         gas_left,
         memory_pages,
         persisted_from,
+        static_pages,
         state,
     } = match setup(&code, memory, dispatch, input, config) {
         Ok(setup) => setup,
@@ -290,6 +291,7 @@ fn execute_here(
         CallResult {
             memory,
             persisted_from,
+            static_pages,
             pristine: &pristine,
             after: after.as_deref(),
             gas_limit,

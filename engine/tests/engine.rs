@@ -318,6 +318,47 @@ fn alloc_grows_memory_and_is_persisted() {
 }
 
 #[test]
+fn only_allocated_and_static_pages_are_kept() {
+    // handle: alloc(2) pages and write into both; free both in the same call unless the payload
+    // says "keep"; write static page 0 in any case.
+    let code = wat(r#"
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "alloc" (func $alloc (param i32) (result i32)))
+          (import "env" "free_range" (func $free_range (param i32 i32) (result i32)))
+          (import "env" "gr_size" (func $size (param i32)))
+          (export "handle" (func $handle))
+          (func $handle (local $page i32)
+            (local.set $page (call $alloc (i32.const 2)))
+            (i32.store8 (i32.mul (local.get $page) (i32.const 65536)) (i32.const 1))
+            (i32.store8 (i32.mul (i32.add (local.get $page) (i32.const 1)) (i32.const 65536))
+              (i32.const 1))
+            (call $size (i32.const 8))
+            (if (i32.eqz (i32.load (i32.const 8)))
+              (then (drop (call $free_range (local.get $page)
+                (i32.add (local.get $page) (i32.const 1))))))
+            (i32.store8 (i32.const 0) (i32.const 7))))
+    "#);
+    let stored = |program: &Program| program.memory.pages.keys().copied().collect::<Vec<_>>();
+
+    // Allocated, written and freed in one call: nothing of it is kept.
+    let mut program = Program::new(&code);
+    assert!(!program.run(DispatchKind::Handle, b"", GAS).is_trap());
+    assert!(program.memory.allocations.is_empty());
+    assert_eq!(stored(&program), vec![0], "only the static page is stored");
+
+    // Kept: allocated and stored; a later call that allocates and frees two more pages
+    // leaves them as they are.
+    let mut program = Program::new(&code);
+    assert!(!program.run(DispatchKind::Handle, b"keep", GAS).is_trap());
+    assert_eq!(program.memory.allocations, vec![(1, 2)]);
+    assert_eq!(stored(&program), vec![0, 4, 8]);
+    assert!(!program.run(DispatchKind::Handle, b"", GAS).is_trap());
+    assert_eq!(program.memory.allocations, vec![(1, 2)]);
+    assert_eq!(stored(&program), vec![0, 4, 8]);
+}
+
+#[test]
 fn examples_validate_and_grow_under_instrumentation() {
     for code in [gear_examples::ping(), gear_examples::counter()] {
         let validated = validate(code.to_vec()).unwrap();

@@ -3,8 +3,9 @@
 //! Gear's schedule structure with this chain's numbers: Gear's default weights for
 //! instructions, syscalls, memory and instantiation, and the engine's cost of a persisted
 //! memory page (restore + scan), each part's `ref_time` multiplied by a
-//! factor measured inside the runtime (the runtime WASM run by the node's executor,
-//! `gear-bench --ratios`) so that the worst workload of each part costs at most
+//! factor measured inside the runtime (the runtime WASM executed as relay-chain validators
+//! execute it, with the PVF's wasmtime semantics; `gear-bench --ratios`) so that the worst
+//! workload of each part costs at most
 //! 1 / 1.25 of the weight it is charged. A factor is never below 1.0 (Gear's price).
 //!
 //! Measured 2026-12-03 on 2 x Intel(R) Xeon(R) Processor:
@@ -12,16 +13,17 @@
 //!
 //! | part | workload | ps/gas | in runtime | native | gas |
 //! |---|---|---|---|---|---|
-//! | instructions | compute | 0.625 | 122.45 ms | 62.76 ms | 195861405496 |
-//! | instructions | memory-access | 0.520 | 124.13 ms | 62.52 ms | 238896639219 |
-//! | instructions | calls | 0.824 | 201.59 ms | 96.95 ms | 244796102093 |
-//! | syscalls | gr_size | 0.356 | 73.41 ms | 17.47 ms | 206249555066 |
-//! | syscalls | gr_read-4KiB | 0.330 | 14.22 ms | 2.26 ms | 43077023405 |
-//! | memory | grow-255-pages | 0.308 | 32.34 ms | 5.61 ms | 104982379991 |
-//! | persisted | persisted-255-pages | 9.981 | 50.90 ms | 6.34 ms | 5100105421 |
-//! | instantiation | 8000-functions | 0.328 | 2.14 ms | 2.89 ms | 77542413 |
+//! | instructions | compute | 0.638 | 128.86 ms | 63.48 ms | 201894920252 |
+//! | instructions | memory-access | 0.529 | 130.35 ms | 62.47 ms | 246214154555 |
+//! | instructions | calls | 0.777 | 196.03 ms | 114.76 ms | 252302113245 |
+//! | instructions | empty-loop | 0.881 | 352.39 ms | 202.06 ms | 400000000000 |
+//! | syscalls | gr_size | 0.359 | 74.29 ms | 17.26 ms | 206889471611 |
+//! | syscalls | gr_read-4KiB | 0.321 | 13.98 ms | 2.64 ms | 43578599808 |
+//! | memory | grow-255-pages | 0.290 | 30.51 ms | 14.41 ms | 105214300502 |
+//! | persisted | persisted-255-pages | 0.778 | 49.53 ms | 25.69 ms | 63627702247 |
+//! | instantiation | 8000-functions | 0.686 | 4.63 ms | 3.51 ms | 302596711 |
 //!
-//! Previous factors (permille): instructions 1380, syscalls 1000, memory 1000, instantiation 1086, persisted 1000.
+//! Previous factors (permille): instructions 1421, syscalls 1000, memory 1000, instantiation 1000, persisted 12476.
 //! Changing instruction weights changes the gas already-instrumented codes are charged
 //! only for codes instrumented after the change: regenerate before a chain launches.
 
@@ -30,7 +32,7 @@ use pallet_gear::schedule::{
 };
 
 /// Factor (permille) on Gear's `instructions` weights.
-pub const INSTRUCTIONS_PERMILLE: u64 = 1421;
+pub const INSTRUCTIONS_PERMILLE: u64 = 1565;
 /// Factor (permille) on Gear's `syscalls` weights.
 pub const SYSCALLS_PERMILLE: u64 = 1000;
 /// Factor (permille) on Gear's `memory` weights.
@@ -38,103 +40,103 @@ pub const MEMORY_PERMILLE: u64 = 1000;
 /// Factor (permille) on Gear's `instantiation` weights.
 pub const INSTANTIATION_PERMILLE: u64 = 1000;
 /// Factor (permille) on Gear's `persisted` weights.
-pub const PERSISTED_PERMILLE: u64 = 12476;
+pub const PERSISTED_PERMILLE: u64 = 12133;
 
 /// Gas per WASM page of persisted memory (restore before the call, scan for changes after
-/// it): the engine's native-speed default 20000000 x 12.5.
-pub const MEMORY_SCAN_PER_WASM_PAGE: u64 = 249520000;
+/// it): the engine's native-speed default 20000000 x 12.1.
+pub const MEMORY_SCAN_PER_WASM_PAGE: u64 = 242660000;
 
-/// Gear's `InstructionWeights` with `ref_time` x 1.42.
+/// Gear's `InstructionWeights` with `ref_time` x 1.56.
 pub fn instruction_weights() -> InstructionWeights {
     InstructionWeights {
         version: 2000,
-        i64const: 765,
-        i64load: 7033,
-        i32load: 8801,
-        i64store: 12290,
-        i32store: 13600,
-        select: 3352,
-        r#if: 6621,
-        br: 106,
-        br_if: 4002,
-        br_table: 19928,
-        br_table_per_entry: 143,
-        call: 4423,
-        call_indirect: 44524,
-        call_indirect_per_param: 1016,
+        i64const: 843,
+        i64load: 7746,
+        i32load: 9693,
+        i64store: 13535,
+        i32store: 14978,
+        select: 3691,
+        r#if: 7292,
+        br: 117,
+        br_if: 4408,
+        br_table: 21947,
+        br_table_per_entry: 158,
+        call: 4871,
+        call_indirect: 49036,
+        call_indirect_per_param: 1118,
         call_per_local: 0,
-        local_get: 1088,
-        local_set: 2229,
-        local_tee: 2724,
-        global_get: 919,
-        global_set: 1395,
-        memory_current: 485,
-        i64clz: 1115,
-        i32clz: 440,
-        i64ctz: 1322,
-        i32ctz: 532,
-        i64popcnt: 1251,
-        i32popcnt: 559,
-        i64eqz: 2260,
-        i32eqz: 1386,
-        i32extend8s: 440,
-        i32extend16s: 456,
-        i64extend8s: 1330,
-        i64extend16s: 1389,
-        i64extend32s: 966,
-        i64extendsi32: 393,
-        i64extendui32: 321,
-        i32wrapi64: 890,
-        i64eq: 2846,
-        i32eq: 1703,
-        i64ne: 2692,
-        i32ne: 1587,
-        i64lts: 3171,
-        i32lts: 1561,
-        i64ltu: 2547,
-        i32ltu: 1669,
-        i64gts: 2476,
-        i32gts: 1875,
-        i64gtu: 2435,
-        i32gtu: 1494,
-        i64les: 2492,
-        i32les: 1764,
-        i64leu: 4140,
-        i32leu: 1844,
-        i64ges: 3275,
-        i32ges: 1658,
-        i64geu: 2446,
-        i32geu: 1682,
-        i64add: 1509,
-        i32add: 653,
-        i64sub: 1655,
-        i32sub: 623,
-        i64mul: 1762,
-        i32mul: 719,
-        i64divs: 3858,
-        i32divs: 1460,
-        i64divu: 2769,
-        i32divu: 1017,
-        i64rems: 11686,
-        i32rems: 8329,
-        i64remu: 2958,
-        i32remu: 1276,
-        i64and: 1526,
-        i32and: 599,
-        i64or: 1440,
-        i32or: 767,
-        i64xor: 2398,
-        i32xor: 738,
-        i64shl: 1232,
-        i32shl: 706,
-        i64shrs: 1334,
-        i32shrs: 578,
-        i64shru: 1193,
-        i32shru: 446,
-        i64rotl: 1249,
-        i32rotl: 440,
-        i64rotr: 1538,
-        i32rotr: 387,
+        local_get: 1198,
+        local_set: 2455,
+        local_tee: 3000,
+        global_get: 1012,
+        global_set: 1536,
+        memory_current: 535,
+        i64clz: 1228,
+        i32clz: 485,
+        i64ctz: 1457,
+        i32ctz: 586,
+        i64popcnt: 1378,
+        i32popcnt: 616,
+        i64eqz: 2489,
+        i32eqz: 1527,
+        i32extend8s: 485,
+        i32extend16s: 502,
+        i64extend8s: 1464,
+        i64extend16s: 1530,
+        i64extend32s: 1064,
+        i64extendsi32: 433,
+        i64extendui32: 353,
+        i32wrapi64: 981,
+        i64eq: 3134,
+        i32eq: 1876,
+        i64ne: 2965,
+        i32ne: 1748,
+        i64lts: 3493,
+        i32lts: 1719,
+        i64ltu: 2806,
+        i32ltu: 1838,
+        i64gts: 2727,
+        i32gts: 2065,
+        i64gtu: 2682,
+        i32gtu: 1646,
+        i64les: 2745,
+        i32les: 1943,
+        i64leu: 4560,
+        i32leu: 2031,
+        i64ges: 3607,
+        i32ges: 1826,
+        i64geu: 2694,
+        i32geu: 1852,
+        i64add: 1662,
+        i32add: 719,
+        i64sub: 1823,
+        i32sub: 687,
+        i64mul: 1940,
+        i32mul: 791,
+        i64divs: 4248,
+        i32divs: 1608,
+        i64divu: 3050,
+        i32divu: 1120,
+        i64rems: 12870,
+        i32rems: 9174,
+        i64remu: 3258,
+        i32remu: 1405,
+        i64and: 1680,
+        i32and: 660,
+        i64or: 1586,
+        i32or: 845,
+        i64xor: 2641,
+        i32xor: 813,
+        i64shl: 1356,
+        i32shl: 777,
+        i64shrs: 1469,
+        i32shrs: 636,
+        i64shru: 1314,
+        i32shru: 491,
+        i64rotl: 1375,
+        i32rotl: 485,
+        i64rotr: 1694,
+        i32rotr: 427,
     }
 }
 

@@ -357,8 +357,25 @@ impl Chain {
         }
     }
 
-    /// Gas a message `payload` from Bob to `destination` needs (Gear's estimate, `min_limit`).
+    /// Gas a message `payload` from Bob to `destination` needs in the program's steady state:
+    /// one such message is run first (a program's first message may store pages the later
+    /// ones then load), then Gear's estimate is taken.
     fn gas_for(&mut self, destination: ActorId, payload: &[u8]) -> u64 {
+        let warm_up = self.build(vec![send(
+            destination,
+            payload.to_vec(),
+            gear_runtime::BLOCK_GAS_LIMIT,
+        )]);
+        assert_eq!(
+            outcomes(&warm_up.events),
+            (1, 0),
+            "the warm-up message succeeds"
+        );
+        self.estimate(destination, payload)
+    }
+
+    /// Gear's estimate (`min_limit`) for a message `payload` from Bob to `destination` now.
+    fn estimate(&mut self, destination: ActorId, payload: &[u8]) -> u64 {
         self.ext.execute_with(|| {
             Gear::calculate_gas_info(
                 Sr25519Keyring::Bob.to_account_id().into(),
@@ -448,6 +465,23 @@ fn send(destination: ActorId, payload: Vec<u8>, gas_limit: u64) -> (Sr25519Keyri
     )
 }
 
+/// How the users' dispatches of a block ended: (succeeded, failed).
+fn outcomes(events: &[RuntimeEvent]) -> (usize, usize) {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            RuntimeEvent::Gear(pallet_gear::Event::MessagesDispatched { statuses, .. }) => {
+                Some(statuses.values())
+            }
+            _ => None,
+        })
+        .flatten()
+        .fold((0, 0), |(ok, failed), status| match status {
+            pallet_gear::types::DispatchStatus::Success => (ok + 1, failed),
+            _ => (ok, failed + 1),
+        })
+}
+
 /// The runtime WASM compiled as a validator's PVF prepare worker compiles it.
 fn artifact() -> &'static [u8] {
     static ARTIFACT: OnceLock<Vec<u8>> = OnceLock::new();
@@ -482,8 +516,9 @@ fn validate_block(params: &ValidationParams) -> (Result<ValidationResult, String
         .unwrap()
 }
 
-/// Validates `built` as the relay chain would, checks its sizes, and reports.
-fn check(what: &str, built: Built) {
+/// Validates `built` as the relay chain would, checks its sizes, and reports; returns how the
+/// users' dispatches in it ended (succeeded, failed).
+fn check(what: &str, built: Built) -> (usize, usize) {
     let compact = built
         .proof
         .into_compact_proof::<BlakeTwo256>(built.parent.state_root)
@@ -507,8 +542,10 @@ fn check(what: &str, built: Built) {
         "{what}: validation yields the block's header"
     );
     let weight = built.weight;
+    let (succeeded, failed) = outcomes(&built.events);
     println!(
-        "{what}: {} signed extrinsics ({} in all), queue {} -> {}; \
+        "{what}: {} signed extrinsics ({} in all), queue {} -> {}, {succeeded} dispatches \
+         succeeded, {failed} failed; \
          validate_block {:.1} ms for {:.1} ms of weight ({:.2}); \
          proof {} KiB for {} KiB of proof weight ({:.2}); PoV {} KiB",
         built.signed,
@@ -532,6 +569,7 @@ fn check(what: &str, built: Built) {
         "{what}: {proof_bytes} bytes of proof, {} charged",
         weight.proof_size()
     );
+    (succeeded, failed)
 }
 
 #[test]
@@ -554,7 +592,8 @@ fn compute_loops() {
     // A backlog, then a block that offers more.
     chain.build(loops(8));
     let built = chain.build(loops(8));
-    check("compute loops at the block gas limit", built);
+    let (succeeded, _) = check("compute loops at the block gas limit", built);
+    assert_eq!(succeeded, 0, "a loop only ends out of gas");
 }
 
 #[test]
@@ -562,19 +601,23 @@ fn memory_grown_and_freed_each_dispatch() {
     let mut chain = Chain::new();
     let churn = chain.program(&gear_examples::churn(255), b"churn");
     let gas = chain.gas_for(churn, &[]);
-    chain.build((0..200).map(|_| send(churn, vec![], gas)).collect());
-    let built = chain.build((0..200).map(|_| send(churn, vec![], gas)).collect());
-    check("16 MiB grown and freed per message", built);
+    chain.build((0..600).map(|_| send(churn, vec![], gas)).collect());
+    let built = chain.build((0..600).map(|_| send(churn, vec![], gas)).collect());
+    let (succeeded, failed) = check("16 MiB grown and freed per message", built);
+    assert!(succeeded > 0 && failed == 0);
 }
 
 #[test]
 fn maximum_page_writes() {
     let mut chain = Chain::new();
-    let writer = chain.program(&gear_examples::page_writer(256), b"writer");
+    // 160 pages: the queue runs a program only if the proof of its stored pages fits the
+    // block's reserved share (`GearServiceWeight`, 3 MiB of proof: about 180 pages).
+    let writer = chain.program(&gear_examples::page_writer(40), b"writer");
     let gas = chain.gas_for(writer, &[]);
-    chain.build((0..50).map(|_| send(writer, vec![], gas)).collect());
-    let built = chain.build((0..50).map(|_| send(writer, vec![], gas)).collect());
-    check("16 MiB of pages written per message", built);
+    chain.build((0..100).map(|_| send(writer, vec![], gas)).collect());
+    let built = chain.build((0..100).map(|_| send(writer, vec![], gas)).collect());
+    let (succeeded, failed) = check("2.5 MiB of pages (160) written per message", built);
+    assert!(succeeded > 0 && failed == 0);
 }
 
 #[test]
@@ -582,8 +625,9 @@ fn programs_holding_state() {
     let mut chain = Chain::new();
     let holder = chain.program(&gear_examples::holder(64), b"holder");
     let gas = chain.gas_for(holder, &[]);
-    let built = chain.build((0..300).map(|_| send(holder, vec![], gas)).collect());
-    check("messages to a program holding 1 MiB", built);
+    let built = chain.build((0..600).map(|_| send(holder, vec![], gas)).collect());
+    let (succeeded, failed) = check("messages to a program holding 1 MiB", built);
+    assert!(succeeded > 0 && failed == 0);
 }
 
 #[test]
@@ -594,14 +638,16 @@ fn many_distinct_programs() {
         (0..300u32).map(|i| i.to_le_bytes().to_vec()).collect(),
         PING_INIT_GAS,
     );
-    let gas = chain.gas_for(pings[0], b"PING");
+    // Each program gets its first message.
+    let gas = chain.estimate(pings[0], b"PING");
     let built = chain.build(
         pings
             .iter()
             .map(|&ping| send(ping, b"PING".to_vec(), gas))
             .collect(),
     );
-    check("one message to each of 300 programs", built);
+    let (succeeded, failed) = check("one message to each of 300 programs", built);
+    assert!(succeeded > 0 && failed == 0);
 }
 
 #[test]
@@ -616,7 +662,25 @@ fn maximum_payloads() {
     calls.extend((0..20).map(|_| send(blaster, vec![], gas)));
     chain.build(calls.clone());
     let built = chain.build(calls);
-    check("maximum payloads in, sent and replied", built);
+    let bytes_out: usize = built
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. }) => {
+                let message: &UserMessage = message;
+                Some(message.payload_bytes().len())
+            }
+            _ => None,
+        })
+        .sum();
+    // Two dispatches' maximum output fill the queue's output budget.
+    assert_eq!(
+        bytes_out,
+        4 * payload_len as usize,
+        "two maximum sends and replies"
+    );
+    let (succeeded, failed) = check("maximum payloads in, sent and replied", built);
+    assert!(succeeded > 0 && failed == 0);
 }
 
 #[test]
@@ -633,15 +697,22 @@ fn many_tiny_messages() {
         built.signed < 3000,
         "the block fills before the offer runs out"
     );
-    check("a block full of PINGs", built);
+    let (succeeded, failed) = check("a block full of PINGs", built);
+    assert!(succeeded > 0 && failed == 0);
 }
 
+/// KNOWN FAILURE (issue 13, open): this block does not validate. `validate_block` runs out of
+/// the PVF heap ("Allocator ran out of space"; 32 + 2048 pages) although each load on its own
+/// validates: the queue bounds time, proof and output per block, but not the heap the block's
+/// changes, events and the engine's transient memory need together. Until the queue meters the
+/// heap, a block like this one halts the chain. Run it with `--ignored`.
 #[test]
+#[ignore = "known: exhausts the PVF heap; the queue does not meter heap yet (issue 13)"]
 fn a_mix_of_every_load() {
     let mut chain = Chain::new();
     let looper = chain.program(&gear_examples::infinite_loop(), b"loop");
     let churn = chain.program(&gear_examples::churn(255), b"churn");
-    let writer = chain.program(&gear_examples::page_writer(256), b"writer");
+    let writer = chain.program(&gear_examples::page_writer(40), b"writer");
     let payload_len = gear_runtime::MAX_PAYLOAD_LEN;
     let blaster = chain.program(&gear_examples::blaster(payload_len), b"blaster");
     let pings = chain.programs(
@@ -652,7 +723,10 @@ fn a_mix_of_every_load() {
     let churn_gas = chain.gas_for(churn, &[]);
     let writer_gas = chain.gas_for(writer, &[]);
     let blaster_gas = chain.gas_for(blaster, &vec![7u8; payload_len as usize]);
-    let ping_gas = chain.gas_for(pings[0], b"PING");
+    // The pings get their first and their second message.
+    let ping_gas = chain
+        .estimate(pings[1], b"PING")
+        .max(chain.gas_for(pings[0], b"PING"));
     let offer = || {
         let mut calls = vec![send(blaster, vec![7u8; payload_len as usize], blaster_gas)];
         for round in 0..10 {
@@ -673,7 +747,8 @@ fn a_mix_of_every_load() {
     let built = chain.build(offer());
     let offered_in = first.signed + built.signed;
     events.extend(built.events.iter().cloned());
-    check("a mix of every load", built);
+    let (succeeded, _) = check("a mix of every load", built);
+    assert!(succeeded > 0);
 
     // The queue served the users' messages oldest first: the replies (one per message: the
     // program's own, Gear's auto reply, or an error reply) come in the order the messages were
