@@ -301,22 +301,84 @@ impl CallEnd {
 /// How a backend's call went: everything [`finish`] needs besides the host state.
 pub(crate) struct CallResult<'a> {
     pub memory: &'a ProgramMemory,
-    pub persisted_from: usize,
-    /// The module's static memory in WASM pages.
-    pub static_pages: u32,
-    /// The persisted region right after instantiation.
-    pub pristine: &'a [u8],
-    /// The same region after the call, when the call kept its effects.
-    pub after: Option<&'a [u8]>,
+    /// What the call changed in the program's memory, when the call kept its effects
+    /// ([`memory_changes`], taken while the backend still held the memory).
+    pub changes: Option<MemoryChanges>,
     pub gas_limit: u64,
     /// The gas counter when the call ended.
     pub remaining: u64,
     pub end: CallEnd,
+    /// [`ExecutionConfig::max_stored_pages`].
+    pub max_stored_pages: u32,
+}
+
+/// What a call that kept its effects changed in the program's memory, read from the backend's
+/// memory before it is dropped (no copy of the whole memory is made): the persisted pages
+/// whose content differs from what was stored (`None` when a page is back to its pristine
+/// content), and the new allocations (taken out of `state`).
+///
+/// `after` is the persisted region (from `persisted_from`) after the call, `pristine` the same
+/// region right after instantiation. Only static memory and allocated pages are program state
+/// (Gear: `update_allocations` removes the data of deallocated pages): pages written in memory
+/// that is not allocated when the call ends (allocated and freed in this call, or freed
+/// before) are not kept, and stored pages of freed memory are deleted, so a later `alloc` sees
+/// zeros.
+pub(crate) fn memory_changes(
+    after: &[u8],
+    pristine: &[u8],
+    memory: &ProgramMemory,
+    persisted_from: usize,
+    static_pages: u32,
+    state: &mut HostState,
+) -> MemoryChanges {
+    let new_allocations = state.allocations.take().and_then(|allocations| {
+        let (_, tree, changed) = allocations.into_parts();
+        changed.then(|| {
+            tree.iter()
+                .map(|i| (u32::from(i.start()), u32::from(i.end())))
+                .collect::<Vec<(u32, u32)>>()
+        })
+    });
+    let allocated_now = new_allocations.as_deref().unwrap_or(&memory.allocations);
+    let kept = |page: u32| {
+        let wasm_page = page / PAGES_PER_WASM_PAGE;
+        wasm_page < static_pages
+            || allocated_now
+                .iter()
+                .any(|&(start, end)| start <= wasm_page && wasm_page <= end)
+    };
+    let page_size = PAGE_SIZE as usize;
+    let mut changes = MemoryChanges::default();
+    let zero_page = vec![0u8; page_size];
+    let first_page = (persisted_from / page_size) as u32;
+    for (index, chunk) in after.chunks(page_size).enumerate() {
+        let start = index * page_size;
+        let page = first_page + index as u32;
+        if !kept(page) {
+            continue;
+        }
+        let original = pristine.get(start..start + page_size).unwrap_or(&zero_page);
+        let stored = memory
+            .pages
+            .get(&page)
+            .filter(|data| data.len() == page_size);
+        let old = stored.map(Vec::as_slice).unwrap_or(original);
+        if chunk != old {
+            changes
+                .pages
+                .insert(page, (chunk != original).then(|| chunk.to_vec()));
+        }
+    }
+    for &page in memory.pages.keys().filter(|&&page| !kept(page)) {
+        changes.pages.insert(page, None);
+    }
+    changes.allocations = new_allocations;
+    changes
 }
 
 /// Builds the journal of a call.
 pub(crate) fn finish(
-    call: CallResult<'_>,
+    mut call: CallResult<'_>,
     mut state: HostState,
     schedule: &Schedule,
 ) -> ExecutionOutcome {
@@ -325,8 +387,8 @@ pub(crate) fn finish(
         .saturating_sub(call.remaining)
         .saturating_sub(state.gas_moved);
     let keeps = call.end.keeps_effects(&state);
-    match (keeps, call.after) {
-        (true, Some(after)) => success_outcome(&call, after, gas_burned, state, schedule),
+    match (keeps, call.changes.take()) {
+        (true, Some(changes)) => success_outcome(&call, changes, gas_burned, state, schedule),
         (true, None) => {
             let mut outcome = backend_error(gas_burned, format_args!("memory lost after the call"));
             outcome.debug = core::mem::take(&mut state.debug);
@@ -360,61 +422,38 @@ fn trap_outcome(gas_burned: u64, end: CallEnd, mut state: HostState) -> Executio
 /// new allocations, messages, reply, wakes, reservations, created programs.
 fn success_outcome(
     call: &CallResult<'_>,
-    after: &[u8],
+    changes: MemoryChanges,
     gas_burned: u64,
     mut state: HostState,
     schedule: &Schedule,
 ) -> ExecutionOutcome {
     let memory = call.memory;
-    let page_size = PAGE_SIZE as usize;
-    let mut changes = MemoryChanges::default();
-    let zero_page = vec![0u8; page_size];
-    let first_page = (call.persisted_from / page_size) as u32;
-    for (index, chunk) in after.chunks(page_size).enumerate() {
-        let start = index * page_size;
-        let page = first_page + index as u32;
-        let original = call
-            .pristine
-            .get(start..start + page_size)
-            .unwrap_or(&zero_page);
-        let stored = memory
+    let stored_after =
+        changes
             .pages
-            .get(&page)
-            .filter(|data| data.len() == page_size);
-        let old = stored.map(Vec::as_slice).unwrap_or(original);
-        if chunk != old {
-            changes
-                .pages
-                .insert(page, (chunk != original).then(|| chunk.to_vec()));
-        }
+            .iter()
+            .fold(memory.pages.len() as u64, |count, (page, data)| {
+                match (memory.pages.contains_key(page), data.is_some()) {
+                    (false, true) => count + 1,
+                    (true, false) => count.saturating_sub(1),
+                    _ => count,
+                }
+            });
+    if stored_after > u64::from(call.max_stored_pages) {
+        // More state than a dispatch could ever prove again: refused as Gear refuses memory
+        // beyond its limit, with nothing kept.
+        log::debug!(
+            target: "gear::engine",
+            "{stored_after} stored pages exceed the limit of {}",
+            call.max_stored_pages
+        );
+        state.trap = None;
+        return trap_outcome(
+            gas_burned,
+            CallEnd::Engine(SimpleExecutionError::MemoryOverflow),
+            state,
+        );
     }
-
-    // Only static memory and allocated pages are program state (Gear: `update_allocations`
-    // removes the data of deallocated pages). Pages written in memory that is not allocated
-    // when the call ends (allocated and freed in this call, or freed before) are not kept;
-    // stored pages of freed memory are deleted, so a later `alloc` sees zeros.
-    let new_allocations = state.allocations.take().and_then(|allocations| {
-        let (_, tree, changed) = allocations.into_parts();
-        changed.then(|| {
-            tree.iter()
-                .map(|i| (u32::from(i.start()), u32::from(i.end())))
-                .collect::<Vec<(u32, u32)>>()
-        })
-    });
-    let allocated_now = new_allocations.as_deref().unwrap_or(&memory.allocations);
-    let kept = |page: u32| {
-        let wasm_page = page / PAGES_PER_WASM_PAGE;
-        wasm_page < call.static_pages
-            || allocated_now
-                .iter()
-                .any(|&(start, end)| start <= wasm_page && wasm_page <= end)
-    };
-    changes.pages.retain(|&page, _| kept(page));
-    for &page in memory.pages.keys().filter(|&&page| !kept(page)) {
-        changes.pages.insert(page, None);
-    }
-    changes.allocations = new_allocations;
-
     let io = IoCosts::from(schedule.memory_weights.clone());
     let upload_cost = io
         .common

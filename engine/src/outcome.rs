@@ -83,6 +83,11 @@ pub struct ExecutionConfig {
     /// Gas per WASM page of persisted memory, for restoring it before the call and finding
     /// what changed after it.
     pub memory_scan_per_wasm_page: u64,
+    /// Most persisted pages a program may keep. An execution that would leave more stored ends
+    /// with Gear's `MemoryOverflow` trap and changes nothing: a runtime sets it so that any
+    /// program's stored pages always fit the proof of one dispatch, so no program can grow
+    /// state it could never load again.
+    pub max_stored_pages: u32,
 }
 
 impl Default for ExecutionConfig {
@@ -99,6 +104,7 @@ impl Default for ExecutionConfig {
             performance_multiplier: 100,
             value_per_gas: 100,
             memory_scan_per_wasm_page: crate::MEMORY_SCAN_COST_PER_WASM_PAGE,
+            max_stored_pages: crate::code::MAX_PAGES * crate::memory::PAGES_PER_WASM_PAGE,
         }
     }
 }

@@ -3,8 +3,8 @@
 use crate::{
     code::MAX_PAGES,
     exec::{
-        backend_error, entry_point, finish, restore_pages, setup, CallEnd, CallResult, Setup,
-        MAX_CALL_DEPTH,
+        backend_error, entry_point, finish, memory_changes, restore_pages, setup, CallEnd,
+        CallResult, Setup, MAX_CALL_DEPTH,
     },
     host::{call, linked_syscalls, signature, Host},
     memory::ProgramMemory,
@@ -229,6 +229,7 @@ impl Executor for WasmiExecutor {
             input.gas_limit,
             setup,
             &config.schedule,
+            config.max_stored_pages,
         )
     }
 }
@@ -243,6 +244,7 @@ fn run(
     gas_limit: u64,
     setup: Setup,
     schedule: &Schedule,
+    max_stored_pages: u32,
 ) -> ExecutionOutcome {
     let Setup {
         precharged,
@@ -318,24 +320,26 @@ fn run(
             }
         },
     };
-    let after = end.keeps_effects(&store.data().state).then(|| {
-        wasm_memory
-            .data(&store)
-            .get(persisted_from..)
-            .unwrap_or_default()
-            .to_vec()
+    let changes = end.keeps_effects(&store.data().state).then(|| {
+        let (data, store_data) = wasm_memory.data_and_store_mut(&mut store);
+        memory_changes(
+            data.get(persisted_from..).unwrap_or_default(),
+            &pristine,
+            memory,
+            persisted_from,
+            static_pages,
+            &mut store_data.state,
+        )
     });
     let state = store.into_data().state;
     finish(
         CallResult {
             memory,
-            persisted_from,
-            static_pages,
-            pristine: &pristine,
-            after: after.as_deref(),
+            changes,
             gas_limit,
             remaining,
             end,
+            max_stored_pages: max_stored_pages,
         },
         state,
         schedule,

@@ -7,7 +7,10 @@
 
 use crate::{
     code::MAX_PAGES,
-    exec::{backend_error, entry_point, finish, restore_pages, setup, CallEnd, CallResult, Setup},
+    exec::{
+        backend_error, entry_point, finish, memory_changes, restore_pages, setup, CallEnd,
+        CallResult, Setup,
+    },
     host::{call, linked_syscalls, signature, Host},
     memory::ProgramMemory,
     outcome::{Dispatch, ExecutionConfig, ExecutionInput, ExecutionOutcome, ProgramCode},
@@ -279,24 +282,26 @@ fn execute_here(
             }
         },
     };
-    let after = end.keeps_effects(&store.data().state).then(|| {
-        wasm_memory
-            .data(&store)
-            .get(persisted_from..)
-            .unwrap_or_default()
-            .to_vec()
+    let changes = end.keeps_effects(&store.data().state).then(|| {
+        let (data, store_data) = wasm_memory.data_and_store_mut(&mut store);
+        memory_changes(
+            data.get(persisted_from..).unwrap_or_default(),
+            &pristine,
+            memory,
+            persisted_from,
+            static_pages,
+            &mut store_data.state,
+        )
     });
     let state = store.into_data().state;
     finish(
         CallResult {
             memory,
-            persisted_from,
-            static_pages,
-            pristine: &pristine,
-            after: after.as_deref(),
+            changes,
             gas_limit,
             remaining,
             end,
+            max_stored_pages: config.max_stored_pages,
         },
         state,
         &config.schedule,

@@ -52,6 +52,16 @@ impl Program {
     }
 
     fn run(&mut self, kind: DispatchKind, payload: &[u8], gas: u64) -> ExecutionOutcome {
+        self.run_with(kind, payload, gas, &ExecutionConfig::default())
+    }
+
+    fn run_with(
+        &mut self,
+        kind: DispatchKind,
+        payload: &[u8],
+        gas: u64,
+        config: &ExecutionConfig,
+    ) -> ExecutionOutcome {
         self.nonce += 1;
         let outcome = execute(
             ProgramCode {
@@ -69,7 +79,7 @@ impl Program {
                 gas_limit: gas,
                 ..Default::default()
             },
-            &ExecutionConfig::default(),
+            config,
         );
         if !outcome.is_trap() {
             outcome.memory.clone().apply(&mut self.memory);
@@ -356,6 +366,44 @@ fn only_allocated_and_static_pages_are_kept() {
     assert!(!program.run(DispatchKind::Handle, b"", GAS).is_trap());
     assert_eq!(program.memory.allocations, vec![(1, 2)]);
     assert_eq!(stored(&program), vec![0, 4, 8]);
+}
+
+#[test]
+fn stored_pages_are_bounded() {
+    // handle: writes the first byte of each of its 3 WASM pages (12 persisted pages).
+    let code = wat(r#"
+        (module
+          (import "env" "memory" (memory 3))
+          (export "handle" (func $handle))
+          (func $handle (local $p i32)
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $p) (i32.const 196608)))
+                (i32.store8 (local.get $p) (i32.const 1))
+                (local.set $p (i32.add (local.get $p) (i32.const 16384)))
+                (br $next)))))
+    "#);
+    let config = |max_stored_pages| ExecutionConfig {
+        max_stored_pages,
+        ..Default::default()
+    };
+    // At the limit: kept.
+    let mut program = Program::new(&code);
+    let outcome = program.run_with(DispatchKind::Handle, b"", GAS, &config(12));
+    assert_eq!(outcome.status, ExecutionStatus::Success);
+    assert_eq!(program.memory.pages.len(), 12);
+    // One page over: Gear's memory overflow, nothing kept, the gas used so far burned.
+    let mut program = Program::new(&code);
+    let outcome = program.run_with(DispatchKind::Handle, b"", GAS, &config(11));
+    assert_eq!(
+        outcome.status,
+        ExecutionStatus::Trap {
+            reason: SimpleExecutionError::MemoryOverflow,
+            message: Vec::new(),
+        }
+    );
+    assert!(outcome.memory.pages.is_empty() && program.memory.pages.is_empty());
+    assert!(outcome.gas_burned > 0);
 }
 
 #[test]

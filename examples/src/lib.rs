@@ -183,33 +183,39 @@ pub fn churn(wasm_pages: u32) -> Vec<u8> {
     .expect("the churn module is valid")
 }
 
-/// A program with `wasm_pages` of memory whose `handle` writes a new word (a message counter)
-/// into every 16 KiB page: each message changes, and so stores, all of its pages.
+/// A program with `wasm_pages` of memory whose `handle` writes a new word into every 16 KiB
+/// page (a message counter plus the page's offset and the program's id): each message changes,
+/// and so stores, all of its pages, and no two pages anywhere hold the same content.
 pub fn page_writer(wasm_pages: u32) -> Vec<u8> {
     let bytes = wasm_pages * 64 * 1024;
     wat::parse_str(format!(
         r#"(module
           (import "env" "memory" (memory {wasm_pages}))
+          (import "env" "gr_program_id" (func $gr_program_id (param i32)))
           (export "init" (func $init))
           (export "handle" (func $handle))
           (func $init)
           (func $handle (local $p i32) (local $v i32)
+            (call $gr_program_id (i32.const 16))
             (local.set $v (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+            (i32.store (i32.const 0) (local.get $v))
+            (local.set $v (i32.add (local.get $v) (i32.load (i32.const 16))))
+            (local.set $p (i32.const 16384))
             (block $done
               (loop $next
                 (br_if $done (i32.ge_u (local.get $p) (i32.const {bytes})))
-                (i32.store (local.get $p) (local.get $v))
+                (i32.store (local.get $p) (i32.add (local.get $v) (local.get $p)))
                 (local.set $p (i32.add (local.get $p) (i32.const 16384)))
                 (br $next)))))"#
     ))
     .expect("the page writer module is valid")
 }
 
-/// A program whose `handle` sends `bytes` to its sender and replies with `bytes` more, each
-/// payload starting with a message counter (so no two are alike): the most output one message
-/// can make with `bytes` = the runtime's payload limit.
-pub fn blaster(bytes: u32) -> Vec<u8> {
-    let wasm_pages = bytes.div_ceil(64 * 1024) + 2;
+/// A program whose `handle` sends `send` bytes to its sender and replies with `reply` bytes,
+/// each payload starting with a message counter (so no two are alike): the most output one
+/// message can make with the runtime's send and payload limits.
+pub fn blaster(send: u32, reply: u32) -> Vec<u8> {
+    let wasm_pages = send.max(reply).div_ceil(64 * 1024) + 2;
     wat::parse_str(format!(
         r#"(module
           (import "env" "memory" (memory {wasm_pages}))
@@ -225,10 +231,10 @@ pub fn blaster(bytes: u32) -> Vec<u8> {
             (i32.store (i32.const 48) (local.get $n))
             (i32.store (i32.const 65536) (local.get $n))
             (call $gr_source (i32.const 0))
-            (call $gr_send (i32.const 0) (i32.const 65536) (i32.const {bytes}) (i32.const 0)
+            (call $gr_send (i32.const 0) (i32.const 65536) (i32.const {send}) (i32.const 0)
               (i32.const 64))
             (i32.store (i32.const 65540) (i32.const -1))
-            (call $gr_reply (i32.const 65536) (i32.const {bytes}) (i32.const -1) (i32.const 64))))"#
+            (call $gr_reply (i32.const 65536) (i32.const {reply}) (i32.const -1) (i32.const 64))))"#
     ))
     .expect("the blaster module is valid")
 }

@@ -400,15 +400,22 @@ impl pallet_collator_selection::Config for Runtime {
     type WeightInfo = ();
 }
 
-/// Largest payload of a message or reply, 2 MiB (Gear's is 8 MiB): an extrinsic cannot carry
-/// more than the block's 3.75 MiB of normal length anyway, and a block must hold what its
-/// messages produce in the validator's memory (`QueueOutputPerBlock`).
-pub const MAX_PAYLOAD_LEN: u32 = 2 * 1024 * 1024;
+/// Largest payload of a message or reply, 512 KiB (Gear's is 8 MiB). What a block's messages
+/// produce stays in the validator's heap until the block ends, several times over (the event
+/// or queue entry, the storage changes, the storage root's copy, the allocator's rounding):
+/// measured ~14 bytes of heap per output byte (`runtime/tests/validate_block.rs`), so a block's
+/// output is kept to 2 MiB (`QueueOutputPerBlock`), two dispatches' worth.
+pub const MAX_PAYLOAD_LEN: u32 = 512 * 1024;
 
 /// Payload bytes one execution may send (Gear's is 64 MiB), and, apart, the most the init
 /// payloads of the programs it creates may take. With its reply, one dispatch produces at most
-/// 6 MiB, and a block's queue run at most twice that (12 MiB).
-pub const OUTGOING_BYTES_LIMIT: u32 = 2 * 1024 * 1024;
+/// 1 MiB, and a block's queue run at most twice that (2 MiB).
+pub const OUTGOING_BYTES_LIMIT: u32 = 256 * 1024;
+
+/// Memory pages the queue may write per block (`QueuePagesPerBlock`; 5 MiB): written pages stay
+/// in the block's storage changes, and with them in the validator's heap (measured ~85 KiB of
+/// heap per 16 KiB page written), until the block ends. Twice the most one program may store.
+pub const QUEUE_PAGES_PER_BLOCK: u32 = 320;
 
 /// Most gas one message may buy: a quarter of a block's two seconds (1 gas = 1 ps).
 pub const BLOCK_GAS_LIMIT: u64 = WEIGHT_REF_TIME_PER_SECOND / 2;
@@ -467,6 +474,7 @@ impl pallet_gear::Config for Runtime {
     type OutgoingLimit = ConstU32<1024>;
     type OutgoingBytesLimit = ConstU32<OUTGOING_BYTES_LIMIT>;
     type QueueOutputPerBlock = ConstU32<{ 2 * (2 * OUTGOING_BYTES_LIMIT + MAX_PAYLOAD_LEN) }>;
+    type QueuePagesPerBlock = ConstU32<QUEUE_PAGES_PER_BLOCK>;
     type PerformanceMultiplier = ConstU32<100>;
     type MemoryScanCost = ConstU64<{ gear_schedule::MEMORY_SCAN_PER_WASM_PAGE }>;
     type ReservationsLimit = ConstU64<256>;

@@ -83,6 +83,11 @@
 //! - **Bounded output**: the executions of one queue run send and reply at most
 //!   [`Config::QueueOutputPerBlock`] payload bytes (events and queue entries the block holds in
 //!   the validator's memory); a dispatch starts only while its most possible output is left.
+//!   Likewise a run writes at most [`Config::QueuePagesPerBlock`] memory pages and keeps at most
+//!   [`MODULE_CACHE_CODE_BYTES`] of code translated at once.
+//! - **No program outgrows its proof**: a program keeps at most [`Pallet::max_stored_pages`]
+//!   memory pages, so its state, code and a message always fit the proof of the queue's reserved
+//!   share; an execution that would keep more traps with `MemoryOverflow` and changes nothing.
 //! - **Progress**: every block services at least [`Config::ServiceWeight`] of the queue, and any
 //!   single message fits in it (checked by `integrity_test`).
 //! - **Conservation**: per gas tree, held + burned + refunded = bought; the bank holds exactly
@@ -139,6 +144,15 @@ pub const DISPATCH_PROOF_OVERHEAD: u64 = 4 * 1024;
 /// development state (`runtime/tests/proof.rs`): ~16.5 KB per page of a program holding 1 MiB;
 /// 1 KiB of trie nodes per page leaves room for the deeper trie of a grown chain.
 pub const PAGE_PROOF_SIZE: u64 = gear_engine::memory::PAGE_SIZE as u64 + 1024;
+/// Queue-entry bytes every program can always be sent, however much memory it stores: a
+/// program's stored pages leave room for its code and an entry this large in the proof of the
+/// queue's reserved share ([`Pallet::max_stored_pages`]). A larger message to a program near its
+/// memory limit may not fit, and fails with `MemoryOverflow` instead of blocking the queue.
+pub const ENTRY_PROOF_ALLOWANCE: u64 = 64 * 1024;
+/// Instrumented code bytes a queue run keeps translated at once: wasmi's translated modules
+/// live in the validator's heap until the run ends, so past this the run's executor starts
+/// afresh (its translations are dropped; a code translated again pays its translation again).
+pub const MODULE_CACHE_CODE_BYTES: u64 = 1024 * 1024;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -209,6 +223,16 @@ pub mod pallet {
         /// one dispatch may produce (`integrity_test`), so every message runs in some block.
         #[pallet::constant]
         type QueueOutputPerBlock: Get<u32>;
+
+        /// Persisted pages the executions of one queue run may write in all. Each written page
+        /// stays in the block's storage changes to its end (in `validate_block`, in the
+        /// validator's heap, with the copies the storage root takes). A dispatch starts only
+        /// while the most pages it may write are left: [`Pallet::max_stored_pages`], or fewer
+        /// when its gas limit cannot pay the upload of that many; the rest waits, in order,
+        /// for the next block. At least twice that most
+        /// (`integrity_test`), so every message runs in some block.
+        #[pallet::constant]
+        type QueuePagesPerBlock: Get<u32>;
 
         /// `gr_env_vars`' performance multiplier, in percent.
         #[pallet::constant]
@@ -422,6 +446,14 @@ pub mod pallet {
             assert!(
                 u64::from(T::QueueOutputPerBlock::get()) >= 2 * Self::max_dispatch_output(),
                 "QueueOutputPerBlock must hold the output of two dispatches"
+            );
+            assert!(
+                T::QueuePagesPerBlock::get() >= 2 * Self::max_stored_pages(),
+                "QueuePagesPerBlock must hold the pages of two dispatches"
+            );
+            assert!(
+                Self::max_stored_pages() >= 16,
+                "ServiceWeight's proof must leave room for programs' memory"
             );
             let most = Self::max_dispatch_weight(<T as gas::Config>::BlockGasLimit::get(), 0, 0);
             assert!(

@@ -92,6 +92,7 @@ impl pallet_gear::Config for Test {
     type OutgoingLimit = ConstU32<1024>;
     type OutgoingBytesLimit = OutgoingBytesLimit;
     type QueueOutputPerBlock = QueueOutputPerBlock;
+    type QueuePagesPerBlock = ConstU32<{ 64 * 1024 }>;
     type PerformanceMultiplier = ConstU32<100>;
     type MemoryScanCost = ConstU64<{ gear_engine::MEMORY_SCAN_COST_PER_WASM_PAGE }>;
     type ReservationsLimit = ConstU64<256>;

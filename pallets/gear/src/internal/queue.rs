@@ -5,7 +5,7 @@ use super::journal::Applier;
 use crate::weights::WeightInfo;
 use crate::{
     bank, messenger, program, scheduler, types::GasMultiplier, Config, Event, Pallet,
-    DISPATCH_PROOF_OVERHEAD, PAGE_PROOF_SIZE,
+    DISPATCH_PROOF_OVERHEAD, ENTRY_PROOF_ALLOWANCE, MODULE_CACHE_CODE_BYTES, PAGE_PROOF_SIZE,
 };
 use alloc::{collections::BTreeSet, vec::Vec};
 use gear_core::{
@@ -55,7 +55,19 @@ impl<T: Config> Pallet<T> {
                 GasMultiplier::GasPerValue(_) => 0,
             },
             memory_scan_per_wasm_page: T::MemoryScanCost::get(),
+            max_stored_pages: Self::max_stored_pages(),
         }
+    }
+
+    /// The most memory pages a program may keep stored: what the proof of the queue's reserved
+    /// share ([`Config::ServiceWeight`]) holds besides the largest code and an entry of
+    /// [`ENTRY_PROOF_ALLOWANCE`] bytes, so every program can always be loaded and run.
+    pub fn max_stored_pages() -> u32 {
+        let room = T::ServiceWeight::get()
+            .proof_size()
+            .saturating_sub(u64::from(T::Schedule::get().limits.code_len))
+            .saturating_sub(ENTRY_PROOF_ALLOWANCE);
+        (room / PAGE_PROOF_SIZE).saturated_into()
     }
 
     /// The block as programs see it. `gr_random`'s seed is the parent block's hash (known to
@@ -111,14 +123,28 @@ impl<T: Config> Pallet<T> {
         // Codes and programs read in this run: their proof is paid once.
         let mut codes_read = BTreeSet::new();
         let mut programs_read = BTreeSet::new();
-        // One engine per run: each code is translated once, however many messages it gets.
+        // One engine while its translations fit `MODULE_CACHE_CODE_BYTES`: each code is
+        // translated once, however many messages it gets; past the bound a new engine starts
+        // (the old one's memory is freed) and codes pay their translation again.
         let mut executor = gear_engine::WasmiExecutor::new();
+        let mut translated = BTreeSet::new();
+        let mut translated_bytes = 0u64;
         let overhead = <T as Config>::WeightInfo::dispatch_overhead()
             .saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
         let mut bailed = false;
         // Payload bytes this run's executions may still send and reply (`QueueOutputPerBlock`).
         let mut output_left = u64::from(T::QueueOutputPerBlock::get());
         let max_output = Self::max_dispatch_output();
+        // Memory pages this run's executions may still write (`QueuePagesPerBlock`).
+        let mut pages_left = T::QueuePagesPerBlock::get();
+        let max_pages = Self::max_stored_pages();
+        // A dispatch writes no more pages than its gas pays the upload of (the engine charges it
+        // per page written, or keeps nothing).
+        let page_upload_gas = gear_core::costs::IoCosts::from(T::Schedule::get().memory_weights)
+            .common
+            .upload_page_data
+            .cost_for_one()
+            .max(1);
         while let Some((index, entry_len)) = messenger::Pallet::<T>::peek_size() {
             if output_left < max_output {
                 bailed = true;
@@ -137,22 +163,44 @@ impl<T: Config> Pallet<T> {
             };
             let destination = dispatch.destination();
             let gas_limit = Self::gas_limit_of(dispatch.id());
+            let most_pages = max_pages.min((gas_limit / page_upload_gas).saturated_into());
+            if pages_left < most_pages {
+                // What was read to decide this is part of the block's proof: account it.
+                meter.consume(entry_read);
+                bailed = true;
+                break;
+            }
             let code = match program::ProgramStorage::<T>::get(destination) {
                 Some(Program::Active(p)) => Some(p.code_id),
                 _ => None,
             };
-            let code_len = code
-                .filter(|id| !codes_read.contains(id))
+            let full_code_len = code
+                .filter(|id| !translated.contains(id) || !codes_read.contains(id))
                 .and_then(program::CodeMetadataStorage::<T>::get)
                 .and_then(|meta| meta.instrumented_code_len())
                 .unwrap_or(0);
+            let translate_len = if code.is_some_and(|id| !translated.contains(&id)) {
+                full_code_len
+            } else {
+                0
+            };
+            let restart = translate_len > 0
+                && translated_bytes.saturating_add(translate_len.into()) > MODULE_CACHE_CODE_BYTES;
+            // The code's proof once per block, its translation once per engine.
+            let proof_code_len = if code.is_some_and(|id| codes_read.contains(&id)) {
+                0
+            } else {
+                full_code_len
+            };
             let pages = if programs_read.contains(&destination) {
                 0
             } else {
                 program::PagesCount::<T>::get(destination)
             };
-            let reads = Self::max_dispatch_weight(0, code_len, pages)
-                .saturating_add(Weight::from_parts(0, entry_len.into()));
+            let reads = Self::max_dispatch_weight(0, 0, pages).saturating_add(Weight::from_parts(
+                crate::weights::COMPILE_PS_PER_BYTE.saturating_mul(translate_len.into()),
+                u64::from(proof_code_len).saturating_add(entry_len.into()),
+            ));
             let worst = reads.saturating_add(Weight::from_parts(gas_limit, 0));
             if !T::ServiceWeight::get()
                 .saturating_add(overhead)
@@ -177,12 +225,22 @@ impl<T: Config> Pallet<T> {
                 break;
             }
             messenger::Pallet::<T>::dequeue();
+            if restart {
+                executor = gear_engine::WasmiExecutor::new();
+                translated.clear();
+                translated_bytes = 0;
+            }
             if let Some(code) = code {
                 codes_read.insert(code);
+                if translated.insert(code) {
+                    translated_bytes = translated_bytes.saturating_add(translate_len.into());
+                }
             }
             programs_read.insert(destination);
-            let (gas_burned, output) = Self::process_dispatch(dispatch, applier, &mut executor);
+            let (gas_burned, output, pages_written) =
+                Self::process_dispatch(dispatch, applier, &mut executor);
             output_left = output_left.saturating_sub(output);
+            pages_left = pages_left.saturating_sub(pages_written);
             meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
         }
         if bailed && applier.total == 0 {
@@ -215,19 +273,19 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Runs one dispatch and applies its journal. Returns the gas it burned and the payload
-    /// bytes its execution sent and replied.
+    /// Runs one dispatch and applies its journal. Returns the gas it burned, the payload bytes
+    /// its execution sent and replied, and the memory pages it wrote.
     fn process_dispatch(
         stored: StoredDispatch,
         applier: &mut Applier<T>,
         executor: &mut gear_engine::WasmiExecutor,
-    ) -> (u64, u64) {
+    ) -> (u64, u64, u32) {
         applier.count();
         let dispatch = Self::to_engine(stored);
         let destination = dispatch.destination;
         if Self::is_builtin(destination) {
             // Builtin actors answer with bounded replies of their own (the bridge's are small).
-            return (Self::process_builtin(dispatch, applier), 0);
+            return (Self::process_builtin(dispatch, applier), 0, 0);
         }
         let program = program::ProgramStorage::<T>::get(destination);
         let state = match &program {
@@ -246,10 +304,10 @@ impl<T: Config> Pallet<T> {
         if let Err((reason, payload)) = processing::check_actor(&dispatch, state) {
             let notes = processing::process_non_executable(&dispatch, reason, payload);
             handle_journal(notes, applier);
-            return (0, 0);
+            return (0, 0, 0);
         }
         let Some(Program::Active(active)) = program else {
-            return (0, 0);
+            return (0, 0, 0);
         };
         let Some((instrumented, meta)) = program::InstrumentedCodeStorage::<T>::get(active.code_id)
         else {
@@ -260,7 +318,7 @@ impl<T: Config> Pallet<T> {
                 Vec::new(),
             );
             handle_journal(notes, applier);
-            return (0, 0);
+            return (0, 0, 0);
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
@@ -296,8 +354,15 @@ impl<T: Config> Pallet<T> {
                 _ => None,
             })
             .fold(0u64, |sum, len| sum.saturating_add(len as u64));
+        let pages_written = outcome
+            .memory
+            .pages
+            .values()
+            .filter(|data| data.is_some())
+            .count()
+            .saturated_into();
         super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
         handle_journal(processing::process_outcome(dispatch, outcome), applier);
-        (gas_burned, output)
+        (gas_burned, output, pages_written)
     }
 }

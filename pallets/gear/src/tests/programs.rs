@@ -503,3 +503,40 @@ fn messages_waiting_in_a_program_that_exits_are_answered() {
         assert_eq!(crate::gas::GasTrees::<Test>::iter().count(), 0);
     });
 }
+
+#[test]
+fn a_program_cannot_store_more_pages_than_a_dispatch_can_prove() {
+    run_test(|| {
+        // The limit leaves room for the largest code and a small message in the proof of the
+        // queue's reserved share, so every program can always be loaded again.
+        let max = Gear::max_stored_pages();
+        let room = ServiceWeight::get().proof_size()
+            - u64::from(GearSchedule::get().limits.code_len)
+            - crate::ENTRY_PROOF_ALLOWANCE;
+        assert_eq!(u64::from(max), room / crate::PAGE_PROOF_SIZE);
+
+        // A program storing every page it has: at the limit it runs, and runs again.
+        let fits = upload(&gear_examples::page_writer(max / 4), b"fits", vec![]);
+        // One WASM page more than the limit: its message fails and nothing is stored.
+        let over = upload(&gear_examples::page_writer(max / 4 + 1), b"over", vec![]);
+        run_to_next_block();
+        for _ in 0..2 {
+            let request = send(fits, vec![], GAS);
+            run_to_next_block();
+            assert_eq!(
+                reply_to(request).map(|(_, code, _)| code),
+                Some(ReplyCode::Success(SuccessReplyReason::Auto))
+            );
+        }
+        assert_eq!(crate::program::PagesCount::<Test>::get(fits), max / 4 * 4);
+        let request = send(over, vec![], GAS);
+        run_to_next_block();
+        assert_eq!(
+            reply_to(request).map(|(_, code, _)| code),
+            Some(ReplyCode::Error(ErrorReplyReason::Execution(
+                SimpleExecutionError::MemoryOverflow
+            )))
+        );
+        assert_eq!(crate::program::PagesCount::<Test>::get(over), 0);
+    });
+}
