@@ -1,8 +1,9 @@
 //! The XCM bridge between two parachains running this runtime (paras 2000 and 2001, joined by
 //! HRMP in one process: `common::network`): a gstd program awaits a program on the sibling, a
 //! sibling account's raw `Transact` reaches a program and the reply returns, timeouts answer
-//! with an error and return the held gas, bad requests fail with specific errors and lose
-//! nothing; HRMP channel requests go to the relay chain.
+//! with an error and return the held gas, a request to a missing program is refused with Gear's
+//! error reply at once, bad requests fail with specific errors and lose nothing; HRMP channel
+//! requests go to the relay chain.
 
 mod common;
 
@@ -12,7 +13,10 @@ use gear_core::{
     ids::prelude::{ActorIdExt, CodeIdExt},
     message::UserMessage,
 };
-use gear_core_errors::{ErrorReplyReason, ReplyCode, SimpleExecutionError, SuccessReplyReason};
+use gear_core_errors::{
+    ErrorReplyReason, ReplyCode, SimpleExecutionError, SimpleUnavailableActorError,
+    SuccessReplyReason,
+};
 use gear_runtime::{
     xcm_config::LocationToAccountId, Balances, Gear, GearXcm, Runtime, RuntimeCall, RuntimeEvent,
     RuntimeOrigin, System, UNIT,
@@ -20,7 +24,10 @@ use gear_runtime::{
 use gprimitives::{ActorId, CodeId, MessageId};
 use pallet_gear_xcm::{bridge_id, BridgeError, BridgeRequest, Event as BridgeEvent};
 use polkadot_sdk::{
-    frame_support::{assert_noop, assert_ok, traits::fungible::Inspect},
+    frame_support::{
+        assert_noop, assert_ok,
+        traits::{fungible::Inspect, Get},
+    },
     polkadot_parachain_primitives::primitives::Sibling,
     sp_core::H256,
     sp_keyring::Sr25519Keyring,
@@ -471,6 +478,55 @@ fn bad_requests_get_specific_error_replies_and_cost_only_the_handling_gas() {
 }
 
 #[test]
+fn a_request_to_a_missing_program_on_the_sibling_gets_an_error_reply_without_waiting() {
+    let mut net = Network::new();
+    let proxy = upload(
+        &mut net,
+        PARA_A,
+        gear_examples::proxy(),
+        bridge_id().into_bytes().to_vec(),
+        10 * UNIT,
+    );
+    let missing = ActorId::new([1; 32]);
+    // The default timeout is far off: an answer within a few blocks is the refusal.
+    let request = send(
+        &mut net,
+        PARA_A,
+        proxy,
+        program_request(missing, b"PING", None),
+        0,
+    );
+    net.run(4);
+    let (payload, code) = reply_to(&mut net, PARA_A, request).expect("the proxy answered");
+    assert_eq!(code, USERSPACE_PANIC, "the proxy panics on the error reply");
+    assert!(
+        String::from_utf8_lossy(&payload).contains("ProgramNotCreated"),
+        "{}",
+        String::from_utf8_lossy(&payload)
+    );
+    assert!(bridge_events(&mut net, PARA_B).iter().any(|e| matches!(
+        e,
+        BridgeEvent::DeliveryRefused {
+            para_id: PARA_A,
+            ..
+        }
+    )));
+    assert!(!bridge_events(&mut net, PARA_A)
+        .iter()
+        .any(|e| matches!(e, BridgeEvent::RequestTimedOut { .. })));
+    assert_eq!(gas_trees(&mut net, PARA_A), 0);
+    assert_eq!(gas_trees(&mut net, PARA_B), 0);
+    net.on(PARA_A, || {
+        assert_eq!(pallet_gear_xcm::Outbound::<Runtime>::iter().count(), 0);
+        Gear::do_try_state().unwrap();
+    });
+    net.on(PARA_B, || {
+        assert_eq!(pallet_gear_xcm::Inbound::<Runtime>::iter().count(), 0);
+        Gear::do_try_state().unwrap();
+    });
+}
+
+#[test]
 fn deliver_refuses_bad_origins_and_unknown_programs_changing_nothing() {
     let mut net = Network::new();
     let ping = upload(&mut net, PARA_A, gear_examples::ping(), vec![], 0);
@@ -521,10 +577,29 @@ fn deliver_refuses_bad_origins_and_unknown_programs_changing_nothing() {
             Balances::mint_into(&account, 10 * UNIT).unwrap();
         }
         assert_noop!(
-            deliver(ActorId::new([1; 32]), Some(H256::zero()))
-                .dispatch(xcm_origin(sibling_account.clone())),
+            deliver(ActorId::new([1; 32]), None).dispatch(xcm_origin(sibling_account.clone())),
             pallet_gear::Error::<Runtime>::ProgramNotFound
         );
+        // With `reply_to`, the sender's chain gets Gear's error reply at once (paid like any
+        // reply) instead of waiting for its timeout; nothing else changes.
+        let before = Balances::free_balance(&account);
+        assert_ok!(deliver(ActorId::new([1; 32]), Some(H256([3; 32])))
+            .dispatch(xcm_origin(sibling_account.clone())));
+        assert_eq!(
+            before - Balances::free_balance(&account),
+            <Runtime as pallet_gear_xcm::Config>::RemoteExecutionFee::get()
+        );
+        assert!(System::events().iter().any(|r| matches!(
+            &r.event,
+            RuntimeEvent::GearXcm(BridgeEvent::DeliveryRefused { para_id: PARA_B, query, code, reason, .. })
+                if *query == H256([3; 32])
+                    && ReplyCode::from_bytes(*code)
+                        == ReplyCode::Error(ErrorReplyReason::UnavailableActor(
+                            SimpleUnavailableActorError::ProgramNotCreated
+                        ))
+                    && reason == b"ProgramNotFound"
+        )));
+        assert_eq!(pallet_gear_xcm::Inbound::<Runtime>::iter().count(), 0);
         // `deliver_reply` only from a sibling chain itself, and only from the one asked.
         let reply = |query: H256| {
             RuntimeCall::GearXcm(pallet_gear_xcm::Call::deliver_reply {

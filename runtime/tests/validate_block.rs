@@ -783,6 +783,25 @@ fn maximum_payloads() {
 }
 
 #[test]
+fn maximum_payloads_in() {
+    let mut chain = Chain::new();
+    let ping = chain.program(gear_examples::ping(), b"ping");
+    let payload_len = gear_runtime::MAX_PAYLOAD_LEN;
+    let big = vec![7u8; payload_len as usize];
+    let gas = chain.gas_for(ping, &big);
+    // As many maximum payloads as the block's length takes, on top of a backlog of them.
+    chain.build((0..10).map(|_| send(ping, big.clone(), gas)).collect());
+    let built = chain.build((0..10).map(|_| send(ping, big.clone(), gas)).collect());
+    assert!(
+        built.signed >= 5,
+        "{} maximum payloads in a block",
+        built.signed
+    );
+    let (succeeded, failed) = check("maximum payloads in", built);
+    assert!(succeeded > 0 && failed == 0);
+}
+
+#[test]
 fn many_tiny_messages() {
     let mut chain = Chain::new();
     let ping = chain.program(gear_examples::ping(), b"ping");
@@ -800,8 +819,8 @@ fn many_tiny_messages() {
     assert!(succeeded > 0 && failed == 0);
 }
 
-/// Every load at once: compute loops, memory churn, page writes, maximum payloads in and out,
-/// many programs. Each is bounded per block on its own (time, proof, output, pages); together
+/// Every load at once: compute loops, memory churn, page writes to distinct programs, maximum
+/// payloads in (as many as the block's length takes) and out, many programs. Each is bounded per block on its own (time, proof, output, pages); together
 /// they must still fit the validator's heap, and the queue keeps serving in order.
 #[test]
 fn a_mix_of_every_load() {
@@ -809,7 +828,11 @@ fn a_mix_of_every_load() {
     let looper = chain.program(&gear_examples::infinite_loop(), b"loop");
     let churn = chain.program(&gear_examples::churn(255), b"churn");
     let max = chain.ext.execute_with(Gear::max_stored_pages);
-    let writer = chain.program(&gear_examples::page_writer(max / 4), b"writer");
+    let writers = chain.programs(
+        &gear_examples::page_writer(max / 4),
+        (0..10u32).map(|i| i.to_le_bytes().to_vec()).collect(),
+        gear_runtime::BLOCK_GAS_LIMIT,
+    );
     let payload_len = gear_runtime::MAX_PAYLOAD_LEN;
     let send_len = gear_runtime::OUTGOING_BYTES_LIMIT;
     let blaster = chain.program(&gear_examples::blaster(send_len, payload_len), b"blaster");
@@ -819,7 +842,7 @@ fn a_mix_of_every_load() {
         PING_INIT_GAS,
     );
     let churn_gas = chain.gas_for(churn, &[]);
-    let writer_gas = chain.gas_for(writer, &[]);
+    let writer_gas = chain.gas_for(writers[0], &[]);
     let blaster_gas = chain.gas_for(blaster, &vec![7u8; payload_len as usize]);
     // The pings get their first and their second message.
     let ping_gas = chain
@@ -830,8 +853,8 @@ fn a_mix_of_every_load() {
         for round in 0..10 {
             calls.push(send(looper, vec![], gear_runtime::BLOCK_GAS_LIMIT / 4));
             calls.push(send(churn, vec![], churn_gas));
-            calls.push(send(writer, vec![], writer_gas));
-            calls.push(send(blaster, vec![], blaster_gas));
+            calls.push(send(writers[round], vec![], writer_gas));
+            calls.push(send(blaster, vec![7u8; payload_len as usize], blaster_gas));
             calls.extend(
                 pings[round * 5..round * 5 + 5]
                     .iter()

@@ -413,6 +413,23 @@ pub mod pallet {
             /// The XCM's hash.
             message_hash: [u8; 32],
         },
+        /// A `deliver` with `reply_to` could not queue its message (e.g. no such program, or
+        /// the origin's account cannot pay the gas): the sender's chain gets an error reply at
+        /// once, paid like any reply, instead of waiting for its timeout.
+        DeliveryRefused {
+            /// The XCM origin.
+            origin: VersionedLocation,
+            /// The program asked for.
+            destination: H256,
+            /// The chain the error reply went to.
+            para_id: u32,
+            /// The sender's query id.
+            query: H256,
+            /// Gear's reply code of the error reply.
+            code: [u8; 4],
+            /// Why (the error's name, also the error reply's payload).
+            reason: Vec<u8>,
+        },
         /// A program's reply could not be sent back; it stays here (paid to the source account).
         ReplyNotRouted {
             /// The delivered message.
@@ -474,7 +491,7 @@ pub mod pallet {
                     query,
                 }),
             };
-            polkadot_sdk::frame_support::storage::with_storage_layer(|| {
+            let queued = polkadot_sdk::frame_support::storage::with_storage_layer(|| {
                 if route.is_some() {
                     <T as pallet_gear::Config>::Currency::transfer(
                         &account,
@@ -493,18 +510,24 @@ pub mod pallet {
                     false,
                 )?;
                 let message = query_of(id);
-                if let Some(route) = route {
+                if let Some(route) = route.clone() {
                     Inbound::<T>::insert(message, route);
                 }
                 Self::deposit_event(Event::Delivered {
                     message,
-                    origin: VersionedLocation::from(location),
-                    source: account,
+                    origin: VersionedLocation::from(location.clone()),
+                    source: account.clone(),
                     destination,
                     reply_to,
                 });
                 Ok(())
-            })
+            });
+            match (queued, route) {
+                (Err(error), Some(route)) if error != Error::<T>::InsufficientBalance.into() => {
+                    Self::refuse_delivery(location, &account, destination, route, error)
+                }
+                (result, _) => result,
+            }
         }
 
         /// The answer to request `query` from the sibling chain it was sent to: the program
@@ -817,21 +840,8 @@ pub mod pallet {
             let Some(route) = Inbound::<T>::take(query_of(message)) else {
                 return;
             };
-            let call: <T as Config>::RuntimeCall = Call::<T>::deliver_reply {
-                query: route.query,
-                code: code.to_bytes(),
-                payload: payload.to_vec(),
-            }
-            .into();
-            let xcm = paid_transact(
-                T::RemoteExecutionFee::get(),
-                OriginKind::Xcm,
-                call.encode(),
-                Location::new(1, [Parachain(T::SelfParaId::get())]),
-            );
-            let destination = Location::new(1, [Parachain(route.para_id)]);
-            match send_xcm::<T::XcmRouter>(destination, xcm) {
-                Ok((hash, _)) => Self::deposit_event(Event::ReplySent {
+            match Self::send_reply(&route, code, payload) {
+                Ok(hash) => Self::deposit_event(Event::ReplySent {
                     message: query_of(message),
                     para_id: route.para_id,
                     query: route.query,
@@ -845,6 +855,79 @@ pub mod pallet {
                     })
                 }
             }
+        }
+
+        /// Sends `GearXcm::deliver_reply(route.query, code, payload)` to `route`'s chain, its
+        /// execution there paid from this chain's sovereign account (`RemoteExecutionFee`).
+        fn send_reply(
+            route: &ReplyRoute,
+            code: ReplyCode,
+            payload: &[u8],
+        ) -> Result<XcmHash, SendError> {
+            let call: <T as Config>::RuntimeCall = Call::<T>::deliver_reply {
+                query: route.query,
+                code: code.to_bytes(),
+                payload: payload.to_vec(),
+            }
+            .into();
+            let xcm = paid_transact(
+                T::RemoteExecutionFee::get(),
+                OriginKind::Xcm,
+                call.encode(),
+                Location::new(1, [Parachain(T::SelfParaId::get())]),
+            );
+            let destination = Location::new(1, [Parachain(route.para_id)]);
+            send_xcm::<T::XcmRouter>(destination, xcm).map(|(hash, _)| hash)
+        }
+
+        /// Answers a `deliver` whose message could not be queued with an error reply to the
+        /// sender's chain: Gear's `UnavailableActor` code when there is no active program,
+        /// `Unsupported` otherwise, the error's name as payload. The origin's account pays the
+        /// reply's carriage as for any reply; if it cannot, or the reply cannot be sent, the
+        /// call fails with `error` and changes nothing (the request then times out).
+        fn refuse_delivery(
+            location: Location,
+            account: &T::AccountId,
+            destination: H256,
+            route: ReplyRoute,
+            error: DispatchError,
+        ) -> DispatchResult {
+            use gear_core_errors::{ErrorReplyReason, SimpleUnavailableActorError};
+            let reason = match error {
+                e if e == pallet_gear::Error::<T>::ProgramNotFound.into() => {
+                    ErrorReplyReason::UnavailableActor(
+                        SimpleUnavailableActorError::ProgramNotCreated,
+                    )
+                }
+                e if e == pallet_gear::Error::<T>::InactiveProgram.into() => {
+                    ErrorReplyReason::UnavailableActor(SimpleUnavailableActorError::ProgramExited)
+                }
+                _ => ErrorReplyReason::Unsupported,
+            };
+            let code = ReplyCode::Error(reason);
+            let name: &'static str = error.into();
+            polkadot_sdk::frame_support::storage::with_storage_layer(|| {
+                <T as pallet_gear::Config>::Currency::transfer(
+                    account,
+                    &Self::account_id(),
+                    T::RemoteExecutionFee::get(),
+                    Preservation::Preserve,
+                )
+                .map_err(|_| error)?;
+                Self::send_reply(&route, code, name.as_bytes()).map_err(|e| {
+                    log::warn!(target: "gear::xcm", "error reply to {:?} not sent: {e:?}", route.query);
+                    error
+                })?;
+                Self::deposit_event(Event::DeliveryRefused {
+                    origin: VersionedLocation::from(location),
+                    destination,
+                    para_id: route.para_id,
+                    query: route.query,
+                    code: code.to_bytes(),
+                    reason: name.as_bytes().to_vec(),
+                });
+                Ok(())
+            })
         }
     }
 

@@ -521,7 +521,7 @@ fn a_program_cannot_store_more_pages_than_a_dispatch_can_prove() {
         let over = upload(&gear_examples::page_writer(max / 4 + 1), b"over", vec![]);
         run_to_next_block();
         for _ in 0..2 {
-            let request = send(fits, vec![], GAS);
+            let request = send(fits, vec![], BLOCK_GAS_LIMIT);
             run_to_next_block();
             assert_eq!(
                 reply_to(request).map(|(_, code, _)| code),
@@ -529,7 +529,7 @@ fn a_program_cannot_store_more_pages_than_a_dispatch_can_prove() {
             );
         }
         assert_eq!(crate::program::PagesCount::<Test>::get(fits), max / 4 * 4);
-        let request = send(over, vec![], GAS);
+        let request = send(over, vec![], BLOCK_GAS_LIMIT);
         run_to_next_block();
         assert_eq!(
             reply_to(request).map(|(_, code, _)| code),
