@@ -339,7 +339,7 @@ fn run(
             gas_limit,
             remaining,
             end,
-            max_stored_pages: max_stored_pages,
+            max_stored_pages,
         },
         state,
         schedule,
