@@ -412,9 +412,10 @@ pub const MAX_PAYLOAD_LEN: u32 = 512 * 1024;
 /// 1 MiB, and a block's queue run at most twice that (2 MiB).
 pub const OUTGOING_BYTES_LIMIT: u32 = 256 * 1024;
 
-/// Memory pages the queue may write per block (`QueuePagesPerBlock`; 5 MiB): written pages stay
-/// in the block's storage changes, and with them in the validator's heap (measured ~85 KiB of
-/// heap per 16 KiB page written), until the block ends. Twice the most one program may store.
+/// Distinct memory pages the queue may hold written per block (`QueuePagesPerBlock`; 5 MiB):
+/// written pages stay in the block's storage changes, and with them in the validator's heap
+/// (measured ~85 KiB of heap per 16 KiB page written), until the block ends; a page written
+/// again replaces its value. Twice the most one program may store.
 pub const QUEUE_PAGES_PER_BLOCK: u32 = 320;
 
 /// Most gas one message may buy: a quarter of a block's two seconds (1 gas = 1 ps).

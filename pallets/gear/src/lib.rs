@@ -83,8 +83,8 @@
 //! - **Bounded output**: the executions of one queue run send and reply at most
 //!   [`Config::QueueOutputPerBlock`] payload bytes (events and queue entries the block holds in
 //!   the validator's memory); a dispatch starts only while its most possible output is left.
-//!   Likewise a run writes at most [`Config::QueuePagesPerBlock`] memory pages and keeps at most
-//!   [`MODULE_CACHE_CODE_BYTES`] of code translated at once.
+//!   Likewise a run holds at most [`Config::QueuePagesPerBlock`] distinct memory pages written
+//!   and keeps at most [`MODULE_CACHE_CODE_BYTES`] of code translated at once.
 //! - **No program outgrows its proof**: a program keeps at most [`Pallet::max_stored_pages`]
 //!   memory pages, so its state, code and a message always fit the proof of the queue's reserved
 //!   share; an execution that would keep more traps with `MemoryOverflow` and changes nothing.
@@ -224,13 +224,14 @@ pub mod pallet {
         #[pallet::constant]
         type QueueOutputPerBlock: Get<u32>;
 
-        /// Persisted pages the executions of one queue run may write in all. Each written page
+        /// Persisted pages the executions of one queue run may hold written: each page written
         /// stays in the block's storage changes to its end (in `validate_block`, in the
-        /// validator's heap, with the copies the storage root takes). A dispatch starts only
-        /// while the most pages it may write are left: [`Pallet::max_stored_pages`], or fewer
-        /// when its gas limit cannot pay the upload of that many; the rest waits, in order,
-        /// for the next block. At least twice that most
-        /// (`integrity_test`), so every message runs in some block.
+        /// validator's heap, with the copies the storage root takes); a page written again
+        /// replaces its value and counts once, a page removed no longer counts. A dispatch
+        /// starts only while the most it may add is left: what its gas pays the upload of, at
+        /// most [`Pallet::max_stored_pages`] less the pages of its program already held; the
+        /// rest waits, in order, for the next block. At least twice
+        /// [`Pallet::max_stored_pages`] (`integrity_test`), so every message runs in some block.
         #[pallet::constant]
         type QueuePagesPerBlock: Get<u32>;
 

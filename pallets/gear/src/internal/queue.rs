@@ -7,7 +7,10 @@ use crate::{
     bank, messenger, program, scheduler, types::GasMultiplier, Config, Event, Pallet,
     DISPATCH_PROOF_OVERHEAD, ENTRY_PROOF_ALLOWANCE, MODULE_CACHE_CODE_BYTES, PAGE_PROOF_SIZE,
 };
-use alloc::{collections::BTreeSet, vec::Vec};
+use alloc::{
+    collections::{BTreeMap, BTreeSet},
+    vec::Vec,
+};
 use gear_core::{
     message::StoredDispatch,
     program::{Program, ProgramState},
@@ -135,8 +138,12 @@ impl<T: Config> Pallet<T> {
         // Payload bytes this run's executions may still send and reply (`QueueOutputPerBlock`).
         let mut output_left = u64::from(T::QueueOutputPerBlock::get());
         let max_output = Self::max_dispatch_output();
-        // Memory pages this run's executions may still write (`QueuePagesPerBlock`).
-        let mut pages_left = T::QueuePagesPerBlock::get();
+        // Memory pages this run has written and still holds, by program (`QueuePagesPerBlock`
+        // bounds their number). A page written again replaces its value in the block's storage
+        // changes, and a page removed drops it: neither takes more heap.
+        let mut written: BTreeMap<gprimitives::ActorId, BTreeSet<u32>> = BTreeMap::new();
+        let mut written_count = 0u32;
+        let pages_budget = T::QueuePagesPerBlock::get();
         let max_pages = Self::max_stored_pages();
         // A dispatch writes no more pages than its gas pays the upload of (the engine charges it
         // per page written, or keeps nothing).
@@ -163,8 +170,15 @@ impl<T: Config> Pallet<T> {
             };
             let destination = dispatch.destination();
             let gas_limit = Self::gas_limit_of(dispatch.id());
-            let most_pages = max_pages.min((gas_limit / page_upload_gas).saturated_into());
-            if pages_left < most_pages {
+            // The most this dispatch can add: what its gas pays the upload of, and no more than
+            // its program may store besides the pages this run already holds for it.
+            let held = written
+                .get(&destination)
+                .map_or(0, |pages| pages.len() as u32);
+            let most_pages = max_pages
+                .saturating_sub(held)
+                .min((gas_limit / page_upload_gas).saturated_into());
+            if pages_budget.saturating_sub(written_count) < most_pages {
                 // What was read to decide this is part of the block's proof: account it.
                 meter.consume(entry_read);
                 bailed = true;
@@ -237,10 +251,20 @@ impl<T: Config> Pallet<T> {
                 }
             }
             programs_read.insert(destination);
-            let (gas_burned, output, pages_written) =
+            let (gas_burned, output, pages) =
                 Self::process_dispatch(dispatch, applier, &mut executor);
             output_left = output_left.saturating_sub(output);
-            pages_left = pages_left.saturating_sub(pages_written);
+            if !pages.is_empty() {
+                let held = written.entry(destination).or_default();
+                for (page, stored) in pages {
+                    if stored {
+                        held.insert(page);
+                    } else {
+                        held.remove(&page);
+                    }
+                }
+                written_count = written.values().map(|pages| pages.len() as u32).sum();
+            }
             meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
         }
         if bailed && applier.total == 0 {
@@ -274,18 +298,19 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Runs one dispatch and applies its journal. Returns the gas it burned, the payload bytes
-    /// its execution sent and replied, and the memory pages it wrote.
+    /// its execution sent and replied, and the memory pages it changed (`true`: stored,
+    /// `false`: removed).
     fn process_dispatch(
         stored: StoredDispatch,
         applier: &mut Applier<T>,
         executor: &mut gear_engine::WasmiExecutor,
-    ) -> (u64, u64, u32) {
+    ) -> (u64, u64, Vec<(u32, bool)>) {
         applier.count();
         let dispatch = Self::to_engine(stored);
         let destination = dispatch.destination;
         if Self::is_builtin(destination) {
             // Builtin actors answer with bounded replies of their own (the bridge's are small).
-            return (Self::process_builtin(dispatch, applier), 0, 0);
+            return (Self::process_builtin(dispatch, applier), 0, Vec::new());
         }
         let program = program::ProgramStorage::<T>::get(destination);
         let state = match &program {
@@ -304,10 +329,10 @@ impl<T: Config> Pallet<T> {
         if let Err((reason, payload)) = processing::check_actor(&dispatch, state) {
             let notes = processing::process_non_executable(&dispatch, reason, payload);
             handle_journal(notes, applier);
-            return (0, 0, 0);
+            return (0, 0, Vec::new());
         }
         let Some(Program::Active(active)) = program else {
-            return (0, 0, 0);
+            return (0, 0, Vec::new());
         };
         let Some((instrumented, meta)) = program::InstrumentedCodeStorage::<T>::get(active.code_id)
         else {
@@ -318,7 +343,7 @@ impl<T: Config> Pallet<T> {
                 Vec::new(),
             );
             handle_journal(notes, applier);
-            return (0, 0, 0);
+            return (0, 0, Vec::new());
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
@@ -354,15 +379,14 @@ impl<T: Config> Pallet<T> {
                 _ => None,
             })
             .fold(0u64, |sum, len| sum.saturating_add(len as u64));
-        let pages_written = outcome
+        let pages = outcome
             .memory
             .pages
-            .values()
-            .filter(|data| data.is_some())
-            .count()
-            .saturated_into();
+            .iter()
+            .map(|(&page, data)| (page, data.is_some()))
+            .collect();
         super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
         handle_journal(processing::process_outcome(dispatch, outcome), applier);
-        (gas_burned, output, pages_written)
+        (gas_burned, output, pages)
     }
 }
