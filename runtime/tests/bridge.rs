@@ -119,6 +119,22 @@ fn gas_trees(net: &mut Network, para: u32) -> usize {
     })
 }
 
+/// After a request from para 2000 to para 2001 is answered: no gas tree left on either side, no
+/// request waiting on 2000, no delivered message awaiting its reply on 2001, and Gear's
+/// invariants hold on both.
+fn nothing_left_waiting(net: &mut Network) {
+    assert_eq!(gas_trees(net, PARA_A), 0);
+    assert_eq!(gas_trees(net, PARA_B), 0);
+    net.on(PARA_A, || {
+        assert_eq!(pallet_gear_xcm::Outbound::<Runtime>::iter().count(), 0);
+        Gear::do_try_state().unwrap();
+    });
+    net.on(PARA_B, || {
+        assert_eq!(pallet_gear_xcm::Inbound::<Runtime>::iter().count(), 0);
+        Gear::do_try_state().unwrap();
+    });
+}
+
 fn sovereign_of(para: u32) -> AccountId32 {
     Sibling::from(para).into_account_truncating()
 }
@@ -224,16 +240,7 @@ fn a_program_awaits_a_program_on_the_sibling_and_gets_its_reply() {
         }
     )));
     // Nothing left waiting on either side.
-    assert_eq!(gas_trees(&mut net, PARA_A), 0);
-    assert_eq!(gas_trees(&mut net, PARA_B), 0);
-    net.on(PARA_A, || {
-        assert_eq!(pallet_gear_xcm::Outbound::<Runtime>::iter().count(), 0);
-        Gear::do_try_state().unwrap();
-    });
-    net.on(PARA_B, || {
-        assert_eq!(pallet_gear_xcm::Inbound::<Runtime>::iter().count(), 0);
-        Gear::do_try_state().unwrap();
-    });
+    nothing_left_waiting(&mut net);
 }
 
 #[test]
@@ -514,16 +521,7 @@ fn a_request_to_a_missing_program_on_the_sibling_gets_an_error_reply_without_wai
     assert!(!bridge_events(&mut net, PARA_A)
         .iter()
         .any(|e| matches!(e, BridgeEvent::RequestTimedOut { .. })));
-    assert_eq!(gas_trees(&mut net, PARA_A), 0);
-    assert_eq!(gas_trees(&mut net, PARA_B), 0);
-    net.on(PARA_A, || {
-        assert_eq!(pallet_gear_xcm::Outbound::<Runtime>::iter().count(), 0);
-        Gear::do_try_state().unwrap();
-    });
-    net.on(PARA_B, || {
-        assert_eq!(pallet_gear_xcm::Inbound::<Runtime>::iter().count(), 0);
-        Gear::do_try_state().unwrap();
-    });
+    nothing_left_waiting(&mut net);
 }
 
 #[test]

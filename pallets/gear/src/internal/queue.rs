@@ -188,24 +188,18 @@ impl<T: Config> Pallet<T> {
                 Some(Program::Active(p)) => Some(p.code_id),
                 _ => None,
             };
-            let full_code_len = code
-                .filter(|id| !translated.contains(id) || !codes_read.contains(id))
+            // The code's proof once per block, its translation once per engine.
+            let new_proof = code.is_some_and(|id| !codes_read.contains(&id));
+            let new_translation = code.is_some_and(|id| !translated.contains(&id));
+            let code_len = code
+                .filter(|_| new_proof || new_translation)
                 .and_then(program::CodeMetadataStorage::<T>::get)
                 .and_then(|meta| meta.instrumented_code_len())
                 .unwrap_or(0);
-            let translate_len = if code.is_some_and(|id| !translated.contains(&id)) {
-                full_code_len
-            } else {
-                0
-            };
+            let proof_code_len = if new_proof { code_len } else { 0 };
+            let translate_len = if new_translation { code_len } else { 0 };
             let restart = translate_len > 0
                 && translated_bytes.saturating_add(translate_len.into()) > MODULE_CACHE_CODE_BYTES;
-            // The code's proof once per block, its translation once per engine.
-            let proof_code_len = if code.is_some_and(|id| codes_read.contains(&id)) {
-                0
-            } else {
-                full_code_len
-            };
             let pages = if programs_read.contains(&destination) {
                 0
             } else {
@@ -257,13 +251,12 @@ impl<T: Config> Pallet<T> {
             if !pages.is_empty() {
                 let held = written.entry(destination).or_default();
                 for (page, stored) in pages {
-                    if stored {
-                        held.insert(page);
-                    } else {
-                        held.remove(&page);
+                    if stored && held.insert(page) {
+                        written_count = written_count.saturating_add(1);
+                    } else if !stored && held.remove(&page) {
+                        written_count = written_count.saturating_sub(1);
                     }
                 }
-                written_count = written.values().map(|pages| pages.len() as u32).sum();
             }
             meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
         }
