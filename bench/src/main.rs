@@ -407,9 +407,8 @@ fn estimates(runs: usize) {
         .expect("an estimate")
         .burned
     });
-    use pallet_gear::WeightInfo as _;
     use polkadot_sdk::frame_support::weights::Weight;
-    let extrinsic = pallet_gear::weights::GearWeight::send_message(4).saturating_add(
+    let extrinsic = <pallet_gear::weights::SubstrateWeight<gear_runtime::Runtime> as pallet_gear::WeightInfo>::send_message(4).saturating_add(
         <Runtime as polkadot_sdk::frame_system::Config>::BlockWeights::get()
             .get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal)
             .base_extrinsic,
@@ -684,8 +683,8 @@ fn ratios() {
             use codec::Encode;
             let (validate, _) = runtime_call("GearEngineApi_validate_code", &code.encode(), 5);
             t = t.saturating_sub(validate);
-            charged += (pallet_gear::weights::COMPILE_PS_PER_BYTE
-                * validated.instrumented.len() as u64) as f64;
+            charged +=
+                (pallet_gear::COMPILE_PS_PER_BYTE * validated.instrumented.len() as u64) as f64;
         }
         let ps_per_gas = t.as_secs_f64() * 1e12 / charged;
         println!(

@@ -57,7 +57,8 @@ pub enum Subcommand {
 
     /// Sub-commands concerned with benchmarking.
     ///
-    /// `pallet` needs a node built with `--features runtime-benchmarks`.
+    /// `pallet` runs the benchmarks of a runtime built with `runtime-benchmarks`, given as
+    /// `--runtime <wasm>` (`scripts/bench-weights.sh`).
     #[command(subcommand)]
     Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 }

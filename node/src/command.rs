@@ -14,9 +14,7 @@ use sc_service::{
     Configuration, TaskManager,
 };
 
-#[cfg(feature = "runtime-benchmarks")]
 use cumulus_client_service::storage_proof_size::HostFunctions as ReclaimHostFunctions;
-#[cfg(feature = "runtime-benchmarks")]
 use sp_runtime::traits::HashingFor;
 
 use crate::{
@@ -186,9 +184,9 @@ pub fn run() -> Result<()> {
         Some(Subcommand::Benchmark(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             match cmd {
-                #[cfg(feature = "runtime-benchmarks")]
+                // The benchmarks run inside a runtime built with `runtime-benchmarks`, given as
+                // `--runtime <wasm>` (`scripts/bench-weights.sh`); this node needs no feature.
                 BenchmarkCmd::Pallet(cmd) => runner.sync_run(|_config| {
-                    // Either `--chain` (a spec known to this node or a JSON file) or `--runtime`.
                     let chain = cmd
                         .shared_params
                         .chain
@@ -197,12 +195,6 @@ pub fn run() -> Result<()> {
                         .transpose()?;
                     cmd.run_with_spec::<HashingFor<Block>, ReclaimHostFunctions>(chain)
                 }),
-                #[cfg(not(feature = "runtime-benchmarks"))]
-                BenchmarkCmd::Pallet(_) => Err(sc_cli::Error::Input(
-                    "Pallet benchmarking was not enabled when building the node. Rebuild with \
-                     `cargo build --release -p gear-node --features runtime-benchmarks`."
-                        .into(),
-                )),
                 BenchmarkCmd::Block(cmd) => runner.sync_run(|config| {
                     let partials = new_partial(&config)?;
                     cmd.run(partials.client)

@@ -2,6 +2,8 @@
 //! `local_testnet` (Alice and Bob collating; used by zombienet). Both fund the well-known dev
 //! accounts and make Alice sudo; `local_testnet` also funds the sovereign accounts of the local
 //! network's paras ([`LOCAL_PARAS`]), so XCM from a sibling can pay for its execution here.
+//! Both create the relay chain's token in `ForeignAssets` (sufficient, owned by a keyless
+//! account: only the relay chain's reserve transfers bring it in).
 
 use crate::*;
 use alloc::{vec, vec::Vec};
@@ -16,6 +18,14 @@ const SAFE_XCM_VERSION: u32 = xcm::prelude::XCM_VERSION;
 const ENDOWMENT: Balance = 1 << 60;
 /// The paras of the local test network (zombienet): para 2000 and para 2001, both Gear.
 pub const LOCAL_PARAS: [u32; 2] = [2000, 2001];
+
+/// The least relay-token balance an account may hold here (10⁻⁶ of a 12-decimal token).
+pub const RELAY_TOKEN_MIN_BALANCE: Balance = 1_000_000;
+
+/// The owner of the foreign assets created at genesis: a keyless account (no one can mint).
+pub fn foreign_assets_owner() -> AccountId {
+    frame_support::PalletId(*b"py/frgna").into_account_truncating()
+}
 
 fn genesis(
     invulnerables: Vec<(AccountId, AuraId)>,
@@ -50,6 +60,20 @@ fn genesis(
             safe_xcm_version: Some(SAFE_XCM_VERSION)
         },
         sudo: SudoConfig { key: Some(root) },
+        foreign_assets: ForeignAssetsConfig {
+            assets: vec![(
+                xcm::v5::Location::parent(),
+                foreign_assets_owner(),
+                true,
+                RELAY_TOKEN_MIN_BALANCE,
+            )],
+            metadata: vec![(
+                xcm::v5::Location::parent(),
+                b"Relay chain token".to_vec(),
+                b"RELAY".to_vec(),
+                12,
+            )],
+        },
     })
 }
 

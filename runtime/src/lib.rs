@@ -483,7 +483,52 @@ impl pallet_gear::Config for Runtime {
     type GasRecipient = GasRecipient;
     type BuiltinActors = GearXcm;
     type UserReplies = GearXcm;
-    type WeightInfo = pallet_gear::weights::GearWeight;
+    type WeightInfo = pallet_gear::weights::SubstrateWeight<Runtime>;
+}
+
+/// The instance of `pallet_assets` holding tokens of other chains.
+pub type ForeignAssetsInstance = frame_support::instances::Instance1;
+
+/// Tokens of other chains held here, by their XCM location (as on Asset Hub): today the relay
+/// chain's token (`Location::parent()`, created at genesis), which pays for XCM execution
+/// besides the native token (`xcm_config`). Only root creates or changes such an asset.
+impl pallet_assets::Config<ForeignAssetsInstance> for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type Balance = Balance;
+    type RemoveItemsLimit = ConstU32<1000>;
+    type AssetId = xcm::v5::Location;
+    type AssetIdParameter = xcm::v5::Location;
+    type ReserveData = ();
+    type Currency = Balances;
+    type CreateOrigin =
+        frame_support::traits::AsEnsureOriginWithArg<frame_system::EnsureNever<AccountId>>;
+    type ForceOrigin = EnsureRoot<AccountId>;
+    type AssetDeposit = ConstU128<UNIT>;
+    type AssetAccountDeposit = ConstU128<{ 10 * MILLIUNIT }>;
+    type MetadataDepositBase = ConstU128<UNIT>;
+    type MetadataDepositPerByte = ConstU128<{ 10 * MILLIUNIT }>;
+    type ApprovalDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+    type StringLimit = ConstU32<50>;
+    type Freezer = ();
+    type Holder = ();
+    type Extra = ();
+    type CallbackHandle = ();
+    type AssetIdAllocator = ();
+    type WeightInfo = pallet_assets::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = ForeignAssetsBenchmarkHelper;
+}
+
+/// Asset ids for `pallet_assets`' benchmarks: sibling parachains' locations.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ForeignAssetsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_assets::BenchmarkHelper<xcm::v5::Location, ()> for ForeignAssetsBenchmarkHelper {
+    fn create_asset_id_parameter(id: u32) -> xcm::v5::Location {
+        xcm::v5::Location::new(1, [xcm::v5::Junction::Parachain(id)])
+    }
+    fn create_reserve_id_parameter(_: u32) {}
 }
 
 parameter_types! {
@@ -511,7 +556,41 @@ impl pallet_gear_xcm::Config for Runtime {
     type RelayHrmpPalletIndex = ConstU8<60>;
     /// One millisecond: decoding the request and sending one XCM.
     type HandleGas = ConstU64<1_000_000_000>;
-    type WeightInfo = pallet_gear_xcm::weights::BridgeWeight;
+    type WeightInfo = pallet_gear_xcm::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = GearXcmBenchmarkHelper;
+}
+
+/// The pallets `gear-node benchmark pallet` measures (`scripts/bench-weights.sh`).
+#[cfg(feature = "runtime-benchmarks")]
+mod benches {
+    polkadot_sdk::frame_benchmarking::define_benchmarks!(
+        [pallet_gear, Gear]
+        [pallet_gear_xcm, GearXcm]
+    );
+}
+
+/// What `pallet_gear_xcm`'s benchmarks need of this runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct GearXcmBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_gear_xcm::benchmarking::BenchmarkHelper<RuntimeOrigin> for GearXcmBenchmarkHelper {
+    fn xcm_origin(location: polkadot_sdk::staging_xcm::latest::Location) -> RuntimeOrigin {
+        pallet_xcm::Origin::Xcm(location).into()
+    }
+
+    fn ensure_delivery(destination: &polkadot_sdk::staging_xcm::latest::Location) {
+        use cumulus_primitives_core::UpwardMessageSender;
+        use polkadot_sdk::staging_xcm::latest::Junction::Parachain;
+        match destination.unpack() {
+            (1, []) => ParachainSystem::ensure_successful_delivery(),
+            (1, [Parachain(id)]) => {
+                ParachainSystem::open_outbound_hrmp_channel_for_benchmarks_or_tests((*id).into())
+            }
+            _ => {}
+        }
+    }
 }
 
 construct_runtime!(
@@ -526,6 +605,7 @@ construct_runtime!(
         // Monetary.
         Balances: pallet_balances = 10,
         TransactionPayment: pallet_transaction_payment = 11,
+        ForeignAssets: pallet_assets::<Instance1> = 12,
 
         // Governance.
         Sudo: pallet_sudo = 15,
@@ -782,6 +862,32 @@ impl_runtime_apis! {
     impl cumulus_primitives_core::KeyToIncludeInRelayProof<Block> for Runtime {
         fn keys_to_prove() -> cumulus_primitives_core::RelayProofRequest {
             Default::default()
+        }
+    }
+
+    #[cfg(feature = "runtime-benchmarks")]
+    impl frame_benchmarking::Benchmark<Block> for Runtime {
+        fn benchmark_metadata(
+            extra: bool,
+        ) -> (
+            Vec<frame_benchmarking::BenchmarkList>,
+            Vec<frame_support::traits::StorageInfo>,
+        ) {
+            use frame_support::traits::StorageInfoTrait;
+            let mut list = Vec::<frame_benchmarking::BenchmarkList>::new();
+            list_benchmarks!(list, extra);
+            (list, AllPalletsWithSystem::storage_info())
+        }
+
+        fn dispatch_benchmark(
+            config: frame_benchmarking::BenchmarkConfig,
+        ) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+            use frame_support::traits::WhitelistedStorageKeys;
+            let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+            let mut batches = Vec::<frame_benchmarking::BenchmarkBatch>::new();
+            let params = (&config, &whitelist);
+            add_benchmarks!(params, batches);
+            Ok(batches)
         }
     }
 

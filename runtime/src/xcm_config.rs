@@ -1,35 +1,40 @@
-//! XCM configuration: the native token is the only asset; siblings and the relay chain are
-//! mapped to local accounts (sovereign accounts, or `HashedDescription` for deeper locations),
-//! and execution is paid for in the native token.
+//! XCM configuration: two assets, the native token (`Balances`) and the relay chain's token
+//! (`ForeignAssets`, id `Location::parent()`, the relay chain its reserve); siblings and the relay
+//! chain are mapped to local accounts (sovereign accounts, or `HashedDescription` for deeper
+//! locations); execution is paid for in either token.
 
 use super::{
-    AccountId, AllPalletsWithSystem, Balances, ParachainInfo, ParachainSystem, PolkadotXcm,
-    Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, XcmpQueue,
+    AccountId, AllPalletsWithSystem, Authorship, Balance, Balances, ForeignAssets, ParachainInfo,
+    ParachainSystem, PolkadotXcm, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, XcmpQueue,
+    UNIT,
 };
 use polkadot_sdk::{
     staging_xcm as xcm, staging_xcm_builder as xcm_builder, staging_xcm_executor as xcm_executor, *,
 };
 
+use frame_support::PalletId;
 use frame_support::{
     parameter_types,
-    traits::{ConstU32, Contains, Everything, Nothing},
+    traits::{ConstU32, Contains, Equals, Everything, Nothing},
     weights::{IdentityFee, Weight},
 };
 use frame_system::EnsureRoot;
 use pallet_xcm::XcmPassthrough;
 use polkadot_parachain_primitives::primitives::Sibling;
 use polkadot_runtime_common::impls::ToAuthor;
+use sp_runtime::traits::{AccountIdConversion, Identity};
 use xcm::latest::prelude::*;
 use xcm_builder::{
     AccountId32Aliases, AllowExplicitUnpaidExecutionFrom, AllowKnownQueryResponses,
     AllowSubscriptionsFrom, AllowTopLevelPaidExecutionFrom, DescribeAllTerminal, DescribeFamily,
-    EnsureXcmOrigin, FixedWeightBounds, FrameTransactionalProcessor, FungibleAdapter,
-    HashedDescription, IsConcrete, NativeAsset, ParentIsPreset, RelayChainAsNative,
-    SiblingParachainAsNative, SiblingParachainConvertsVia, SignedAccountId32AsNative,
-    SignedToAccountId32, SovereignSignedViaLocation, TakeWeightCredit, TrailingSetTopicAsId,
-    UsingComponents, WithComputedOrigin, WithUniqueTopic,
+    EnsureXcmOrigin, FixedRateOfFungible, FixedWeightBounds, FrameTransactionalProcessor,
+    FungibleAdapter, FungiblesAdapter, HashedDescription, IsConcrete, MatchedConvertedConcreteId,
+    NativeAsset, NoChecking, ParentIsPreset, RelayChainAsNative, SiblingParachainAsNative,
+    SiblingParachainConvertsVia, SignedAccountId32AsNative, SignedToAccountId32,
+    SovereignSignedViaLocation, TakeRevenue, TakeWeightCredit, TrailingSetTopicAsId,
+    UsingComponents, WithComputedOrigin, WithLatestLocationConverter, WithUniqueTopic,
 };
-use xcm_executor::XcmExecutor;
+use xcm_executor::{traits::TransactAsset, AssetsInHolding, XcmExecutor};
 
 parameter_types! {
     pub const RelayLocation: Location = Location::parent();
@@ -51,6 +56,60 @@ pub type LocationToAccountId = (
 /// The native token, moved with `Balances`.
 pub type LocalAssetTransactor =
     FungibleAdapter<Balances, IsConcrete<HereLocation>, LocationToAccountId, AccountId, ()>;
+
+/// The relay chain's token, held in `ForeignAssets` under its location. The relay chain is its
+/// reserve: it arrives by `ReserveAssetDeposited` from there and leaves by `InitiateReserveWithdraw`
+/// to there (nothing is teleported, so no checking account).
+pub type RelayAssetTransactor = FungiblesAdapter<
+    ForeignAssets,
+    MatchedConvertedConcreteId<
+        xcm::v5::Location,
+        Balance,
+        Equals<RelayLocation>,
+        WithLatestLocationConverter<xcm::v5::Location>,
+        Identity,
+    >,
+    LocationToAccountId,
+    AccountId,
+    NoChecking,
+    CheckingAccount,
+>;
+
+/// Both tokens.
+pub type AssetTransactors = (LocalAssetTransactor, RelayAssetTransactor);
+
+parameter_types! {
+    /// Unused (nothing is teleported): `pallet_xcm`'s checking account.
+    pub CheckingAccount: AccountId = PolkadotXcm::check_account();
+    /// Where XCM fees paid in the relay token go when the block has no known author.
+    pub XcmFeesAccount: AccountId = PalletId(*b"py/xcmfe").into_account_truncating();
+    /// The price of execution in the relay token: one token (10¹² of its units) per second of
+    /// `ref_time`, as the native token's (`IdentityFee`), and one per 10 MiB of proof.
+    pub RelayTokenPerSecondAndMb: (AssetId, u128, u128) =
+        (AssetId(RelayLocation::get()), UNIT, UNIT / 10);
+}
+
+/// XCM fees paid in the relay token go to the block author, like fees in the native token
+/// (`ToAuthor`), or to [`XcmFeesAccount`] when there is none.
+pub struct RelayFeesToAuthor;
+impl TakeRevenue for RelayFeesToAuthor {
+    fn take_revenue(revenue: AssetsInHolding) {
+        if revenue.is_empty() {
+            return;
+        }
+        let who = Authorship::author().unwrap_or_else(XcmFeesAccount::get);
+        let beneficiary = Location::new(
+            0,
+            [AccountId32 {
+                network: None,
+                id: who.into(),
+            }],
+        );
+        if let Err((_, error)) = RelayAssetTransactor::deposit_asset(revenue, &beneficiary, None) {
+            log::warn!(target: "xcm::fees", "relay-token fees not deposited: {error:?}");
+        }
+    }
+}
 
 /// How an XCM origin becomes a dispatch origin for `Transact`.
 pub type XcmOriginToTransactDispatchOrigin = (
@@ -106,15 +165,17 @@ impl xcm_executor::Config for XcmConfig {
     type RuntimeCall = RuntimeCall;
     type XcmSender = XcmRouter;
     type XcmEventEmitter = PolkadotXcm;
-    type AssetTransactor = LocalAssetTransactor;
+    type AssetTransactor = AssetTransactors;
     type OriginConverter = XcmOriginToTransactDispatchOrigin;
     type IsReserve = NativeAsset;
     type IsTeleporter = ();
     type UniversalLocation = UniversalLocation;
     type Barrier = Barrier;
     type Weigher = FixedWeightBounds<UnitWeightCost, RuntimeCall, MaxInstructions>;
-    type Trader =
-        UsingComponents<IdentityFee<u128>, HereLocation, AccountId, Balances, ToAuthor<Runtime>>;
+    type Trader = (
+        UsingComponents<IdentityFee<u128>, HereLocation, AccountId, Balances, ToAuthor<Runtime>>,
+        FixedRateOfFungible<RelayTokenPerSecondAndMb, RelayFeesToAuthor>,
+    );
     type ResponseHandler = PolkadotXcm;
     type AssetTrap = PolkadotXcm;
     type SubscriptionService = PolkadotXcm;

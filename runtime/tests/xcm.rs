@@ -133,3 +133,183 @@ fn the_local_network_preset_funds_the_sibling_sovereign_accounts() {
         }
     });
 }
+
+/// The relay chain's token as `ForeignAssets` sees it.
+fn relay_balance(who: &gear_runtime::AccountId) -> u128 {
+    gear_runtime::ForeignAssets::balance(Location::parent(), who)
+}
+
+fn execute(origin: Location, message: Xcm<RuntimeCall>) -> Outcome {
+    let mut hash = [0u8; 32];
+    XcmExecutor::<XcmConfig>::prepare_and_execute(
+        origin,
+        message,
+        &mut hash,
+        Weight::from_parts(50_000_000_000, 1024 * 1024),
+        Weight::zero(),
+    )
+}
+
+#[test]
+fn the_relay_token_arrives_from_the_relay_chain_and_pays_for_its_own_delivery() {
+    dev_externalities().execute_with(|| {
+        let beneficiary = gear_runtime::AccountId::new([9; 32]);
+        let sent = 10 * UNIT;
+        let fees: Asset = (Location::parent(), UNIT).into();
+        // What `limited_reserve_transfer_assets` on the relay chain sends a parachain.
+        let message = Xcm(vec![
+            ReserveAssetDeposited((Location::parent(), sent).into()),
+            ClearOrigin,
+            BuyExecution {
+                fees,
+                weight_limit: Unlimited,
+            },
+            DepositAsset {
+                assets: AllCounted(1).into(),
+                beneficiary: AccountId32 {
+                    network: None,
+                    id: beneficiary.clone().into(),
+                }
+                .into(),
+            },
+        ]);
+        let outcome = execute(Location::parent(), message);
+        assert!(outcome.clone().ensure_complete().is_ok(), "{outcome:?}");
+
+        let received = relay_balance(&beneficiary);
+        let fee = sent - received;
+        assert!(fee > 0 && fee < UNIT / 100, "fee {fee}");
+        // The fee went to the fees account (no block author in this test), none was lost.
+        assert_eq!(
+            relay_balance(&gear_runtime::xcm_config::XcmFeesAccount::get()),
+            fee
+        );
+        // The account holds the relay token without any native token (the asset is sufficient).
+        assert_eq!(Balances::free_balance(&beneficiary), 0);
+    });
+}
+
+#[test]
+fn a_sibling_pays_for_a_transact_to_a_program_in_the_relay_token() {
+    dev_externalities().execute_with(|| {
+        let code = gear_examples::ping().to_vec();
+        RuntimeCall::Gear(pallet_gear::Call::upload_program {
+            code: code.clone(),
+            salt: b"relay".to_vec(),
+            init_payload: vec![],
+            gas_limit: 10_000_000_000,
+            value: 0,
+            keep_alive: false,
+        })
+        .dispatch(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
+        .expect("upload accepted");
+        Gear::on_idle(1, Weight::MAX);
+        let program: gprimitives::ActorId = gear_core::ids::prelude::ActorIdExt::generate_from_user(
+            gear_core::ids::prelude::CodeIdExt::generate(&code),
+            b"relay",
+        );
+
+        let origin = Location::new(
+            1,
+            [
+                Parachain(2001),
+                AccountId32 {
+                    network: None,
+                    id: [8; 32],
+                },
+            ],
+        );
+        let account = LocationToAccountId::convert_location(&origin).expect("a local account");
+        // Native tokens buy the program's gas; the relay token pays for the XCM.
+        Balances::mint_into(&account, 10 * UNIT).unwrap();
+        use polkadot_sdk::frame_support::traits::fungibles::Mutate as _;
+        gear_runtime::ForeignAssets::mint_into(Location::parent(), &account, 5 * UNIT).unwrap();
+        let call = RuntimeCall::Gear(pallet_gear::Call::send_message {
+            destination: H256(program.into_bytes()),
+            payload: b"PING".to_vec(),
+            gas_limit: 10_000_000_000,
+            value: 0,
+            keep_alive: false,
+        });
+        let fees: Asset = (Location::parent(), UNIT).into();
+        let back = AccountId32 {
+            network: None,
+            id: account.clone().into(),
+        };
+        let paid = |fees: Asset| {
+            Xcm(vec![
+                WithdrawAsset(fees.clone().into()),
+                BuyExecution {
+                    fees,
+                    weight_limit: Unlimited,
+                },
+                Transact {
+                    origin_kind: OriginKind::SovereignAccount,
+                    fallback_max_weight: None,
+                    call: call.encode().into(),
+                },
+                RefundSurplus,
+                DepositAsset {
+                    assets: AllCounted(1).into(),
+                    beneficiary: back.into(),
+                },
+            ])
+        };
+
+        // Paying with a token this chain does not take fails at once and moves nothing.
+        let native_before = Balances::free_balance(&account);
+        let unknown: Asset = (Location::new(1, [Parachain(2001)]), UNIT).into();
+        let outcome = execute(origin.clone(), paid(unknown));
+        assert!(
+            matches!(
+                outcome,
+                Outcome::Incomplete { ref error, .. } if error.error == XcmError::AssetNotFound
+            ),
+            "{outcome:?}"
+        );
+        assert_eq!(Balances::free_balance(&account), native_before);
+        assert_eq!(relay_balance(&account), 5 * UNIT);
+
+        let outcome = execute(origin, paid(fees));
+        assert!(outcome.clone().ensure_complete().is_ok(), "{outcome:?}");
+        let fee = 5 * UNIT - relay_balance(&account);
+        assert!(
+            fee > 0 && fee < UNIT / 10,
+            "execution paid in the relay token: {fee}"
+        );
+        // Native tokens paid only the gas (the extrinsic's weight went to the relay token).
+        assert_eq!(
+            native_before - Balances::free_balance(&account),
+            pallet_gear::Pallet::<gear_runtime::Runtime>::gas_value(10_000_000_000)
+        );
+        Gear::on_idle(1, Weight::MAX);
+        let reply = System::events()
+            .into_iter()
+            .find_map(|record| match record.event {
+                RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. })
+                    if message.destination().into_bytes()
+                        == *AsRef::<[u8; 32]>::as_ref(&account) =>
+                {
+                    Some(message.payload_bytes().to_vec())
+                }
+                _ => None,
+            });
+        assert_eq!(reply.as_deref(), Some(&b"PONG"[..]));
+    });
+}
+
+#[test]
+fn presets_create_the_relay_token() {
+    dev_externalities().execute_with(|| {
+        use polkadot_sdk::frame_support::traits::fungibles::{metadata::Inspect as _, Inspect};
+        assert!(gear_runtime::ForeignAssets::asset_exists(Location::parent()));
+        assert_eq!(
+            gear_runtime::ForeignAssets::minimum_balance(Location::parent()),
+            gear_runtime::genesis_config_presets::RELAY_TOKEN_MIN_BALANCE
+        );
+        assert_eq!(
+            gear_runtime::ForeignAssets::decimals(Location::parent()),
+            12
+        );
+    });
+}

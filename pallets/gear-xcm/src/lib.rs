@@ -53,6 +53,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 pub mod weights;
 
 pub use pallet::*;
@@ -310,6 +312,10 @@ pub mod pallet {
 
         /// Weights of the extrinsics.
         type WeightInfo: WeightInfo;
+
+        /// What the benchmarks need of the runtime (XCM origins, open channels).
+        #[cfg(feature = "runtime-benchmarks")]
+        type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::RuntimeOrigin>;
     }
 
     /// Requests sent to a sibling Gear chain and waiting for its answer, by request message id.
@@ -836,7 +842,7 @@ pub mod pallet {
         }
 
         /// Carries a program's reply to a delivered message back to the sibling it came from.
-        fn route_reply(message: MessageId, code: ReplyCode, payload: &[u8]) {
+        pub(crate) fn route_reply(message: MessageId, code: ReplyCode, payload: &[u8]) {
             let Some(route) = Inbound::<T>::take(query_of(message)) else {
                 return;
             };

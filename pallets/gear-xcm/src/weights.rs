@@ -17,12 +17,12 @@ pub trait WeightInfo {
 }
 
 /// Estimates for this runtime.
-pub struct BridgeWeight;
+pub struct SubstrateWeight<T>(core::marker::PhantomData<T>);
 
 /// Sending one XCM through XCMP or UMP (validation, encoding, the outbound queue page).
 const SEND_XCM: Weight = Weight::from_parts(60_000_000, 8 * 1024);
 
-impl WeightInfo for BridgeWeight {
+impl<T> WeightInfo for SubstrateWeight<T> {
     fn deliver(len: u32) -> Weight {
         Weight::from_parts(150_000_000, 12 * 1024)
             .saturating_add(Weight::from_parts(2_000u64 * len as u64, len as u64 * 2))
@@ -41,12 +41,12 @@ impl WeightInfo for BridgeWeight {
 
 impl WeightInfo for () {
     fn deliver(len: u32) -> Weight {
-        BridgeWeight::deliver(len)
+        SubstrateWeight::<()>::deliver(len)
     }
     fn deliver_reply(len: u32) -> Weight {
-        BridgeWeight::deliver_reply(len)
+        SubstrateWeight::<()>::deliver_reply(len)
     }
     fn hrmp() -> Weight {
-        BridgeWeight::hrmp()
+        SubstrateWeight::<()>::hrmp()
     }
 }

@@ -100,6 +100,8 @@
 extern crate alloc;
 
 pub mod bank;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 pub mod builtin;
 pub mod gas;
 mod internal;
@@ -149,6 +151,10 @@ pub const PAGE_PROOF_SIZE: u64 = gear_engine::memory::PAGE_SIZE as u64 + 1024;
 /// queue's reserved share ([`Pallet::max_stored_pages`]). A larger message to a program near its
 /// memory limit may not fit, and fails with `MemoryOverflow` instead of blocking the queue.
 pub const ENTRY_PROOF_ALLOWANCE: u64 = 64 * 1024;
+/// Picoseconds per byte of instrumented code to translate it into wasmi's form, paid by the first
+/// dispatch of a code in a queue run (and again after a restart past
+/// [`MODULE_CACHE_CODE_BYTES`]): measured ~13 ps/byte natively; doubled and rounded up.
+pub const COMPILE_PS_PER_BYTE: u64 = 30_000;
 /// Instrumented code bytes a queue run keeps translated at once: wasmi's translated modules
 /// live in the validator's heap until the run ends, so past this the run's executor starts
 /// afresh (its translations are dropped; a code translated again pays its translation again).

@@ -35,16 +35,13 @@ pub trait WeightInfo {
 
 /// Picoseconds per byte of code for validation and instrumentation (~100 µs per KiB, rounded up).
 const UPLOAD_PS_PER_BYTE: u64 = 100_000;
-/// Picoseconds per byte of instrumented code to translate it into wasmi's form, paid by the first
-/// dispatch of a code in a queue run (measured ~13 ps/byte natively; doubled and rounded up).
-pub const COMPILE_PS_PER_BYTE: u64 = 30_000;
 /// Picoseconds per byte copied (payloads, salts).
 const COPY_PS_PER_BYTE: u64 = 1_000;
 
 /// Estimated weights (see the module docs).
-pub struct GearWeight;
+pub struct SubstrateWeight<T>(core::marker::PhantomData<T>);
 
-impl WeightInfo for GearWeight {
+impl<T> WeightInfo for SubstrateWeight<T> {
     fn upload_code(c: u32) -> Weight {
         Weight::from_parts(50_000_000, 4_096)
             .saturating_add(Weight::from_parts(
@@ -107,27 +104,27 @@ impl WeightInfo for GearWeight {
 
 impl WeightInfo for () {
     fn upload_code(c: u32) -> Weight {
-        GearWeight::upload_code(c)
+        SubstrateWeight::<()>::upload_code(c)
     }
     fn upload_program(c: u32, s: u32, p: u32) -> Weight {
-        GearWeight::upload_program(c, s, p)
+        SubstrateWeight::<()>::upload_program(c, s, p)
     }
     fn create_program(s: u32, p: u32) -> Weight {
-        GearWeight::create_program(s, p)
+        SubstrateWeight::<()>::create_program(s, p)
     }
     fn send_message(p: u32) -> Weight {
-        GearWeight::send_message(p)
+        SubstrateWeight::<()>::send_message(p)
     }
     fn send_reply(p: u32) -> Weight {
-        GearWeight::send_reply(p)
+        SubstrateWeight::<()>::send_reply(p)
     }
     fn claim_value() -> Weight {
-        GearWeight::claim_value()
+        SubstrateWeight::<()>::claim_value()
     }
     fn dispatch_overhead() -> Weight {
-        GearWeight::dispatch_overhead()
+        SubstrateWeight::<()>::dispatch_overhead()
     }
     fn task() -> Weight {
-        GearWeight::task()
+        SubstrateWeight::<()>::task()
     }
 }

@@ -91,9 +91,8 @@ impl<T: Config> Pallet<T> {
     /// and translating its code (`code_len` is 0 when this queue run already did).
     pub fn max_dispatch_weight(gas_limit: u64, code_len: u32, pages: u32) -> Weight {
         <T as Config>::WeightInfo::dispatch_overhead().saturating_add(Weight::from_parts(
-            gas_limit.saturating_add(
-                crate::weights::COMPILE_PS_PER_BYTE.saturating_mul(u64::from(code_len)),
-            ),
+            gas_limit
+                .saturating_add(crate::COMPILE_PS_PER_BYTE.saturating_mul(u64::from(code_len))),
             DISPATCH_PROOF_OVERHEAD
                 .saturating_add(u64::from(code_len))
                 .saturating_add(PAGE_PROOF_SIZE.saturating_mul(u64::from(pages))),
@@ -206,7 +205,7 @@ impl<T: Config> Pallet<T> {
                 program::PagesCount::<T>::get(destination)
             };
             let reads = Self::max_dispatch_weight(0, 0, pages).saturating_add(Weight::from_parts(
-                crate::weights::COMPILE_PS_PER_BYTE.saturating_mul(translate_len.into()),
+                crate::COMPILE_PS_PER_BYTE.saturating_mul(translate_len.into()),
                 u64::from(proof_code_len).saturating_add(entry_len.into()),
             ));
             let worst = reads.saturating_add(Weight::from_parts(gas_limit, 0));
