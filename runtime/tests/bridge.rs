@@ -2,7 +2,8 @@
 //! HRMP in one process: `common::network`): a gstd program awaits a program on the sibling, a
 //! sibling account's raw `Transact` reaches a program and the reply returns, timeouts answer
 //! with an error and return the held gas, a request to a missing program is refused with Gear's
-//! error reply at once, bad requests fail with specific errors and lose nothing; HRMP channel
+//! error reply at once, bad requests fail with specific errors and lose nothing; a chain that is
+//! not Gear gets the reply as the `QueryResponse` its `pallet-xcm` query expects; HRMP channel
 //! requests go to the relay chain.
 
 mod common;
@@ -674,4 +675,106 @@ fn root_opens_and_accepts_hrmp_channels_through_the_relay_chain() {
         PARA_B.encode_to(&mut accept);
         assert_eq!(calls, vec![open, accept]);
     });
+}
+
+/// A chain that is not Gear (para 2001's `pallet-xcm`, not its bridge) asks a program on para
+/// 2000 with `deliver_for_query` and gets the reply as the `QueryResponse` its query expects; a
+/// message to a missing program gets Gear's error code in the response at once.
+#[test]
+fn a_chain_that_is_not_gear_gets_the_reply_as_a_query_response() {
+    use polkadot_sdk::{
+        frame_support::weights::Weight, pallet_xcm::QueryStatus, staging_xcm::VersionedResponse,
+        staging_xcm_executor::traits::QueryHandler,
+    };
+    let mut net = Network::new();
+    let ping = upload(&mut net, PARA_A, gear_examples::ping(), vec![], 0);
+    let missing = H256([1; 32]);
+    let responder = Location::new(1, [Parachain(PARA_A)]);
+    // Para 2001 itself (root) asks: its queries expect the response from para 2000 for `Here`.
+    let (ok_query, missing_query) = net.on(PARA_B, || {
+        let new_query = || {
+            polkadot_sdk::pallet_xcm::Pallet::<Runtime>::new_query(
+                responder.clone(),
+                100u32,
+                Location::here(),
+            )
+        };
+        (new_query(), new_query())
+    });
+    let fee_account = balance(&mut net, PARA_A, &GearXcm::account_id());
+    for (destination, query_id) in [
+        (H256(ping.into_bytes()), ok_query),
+        (missing, missing_query),
+    ] {
+        let call = RuntimeCall::GearXcm(pallet_gear_xcm::Call::deliver_for_query {
+            destination,
+            payload: b"PING".to_vec(),
+            gas_limit: 10_000_000_000,
+            value: 0,
+            query_id,
+            max_weight: Weight::zero(),
+        });
+        let fees: Asset = (Location::here(), UNIT).into();
+        let message = Xcm::<()>(vec![
+            WithdrawAsset(fees.clone().into()),
+            BuyExecution {
+                fees,
+                weight_limit: Unlimited,
+            },
+            Transact {
+                origin_kind: OriginKind::Xcm,
+                fallback_max_weight: None,
+                call: call.encode().into(),
+            },
+            RefundSurplus,
+            DepositAsset {
+                assets: AllCounted(1).into(),
+                beneficiary: Location::new(1, [Parachain(PARA_B)]),
+            },
+        ]);
+        net.on(PARA_B, || {
+            assert_ok!(polkadot_sdk::pallet_xcm::Pallet::<Runtime>::send(
+                RuntimeOrigin::root(),
+                Box::new(VersionedLocation::from(responder.clone())),
+                Box::new(VersionedXcm::from(message)),
+            ));
+        });
+    }
+    net.run(4);
+
+    let mut response = |query_id| {
+        net.on(
+            PARA_B,
+            || match polkadot_sdk::pallet_xcm::Pallet::<Runtime>::query(&query_id) {
+                Some(QueryStatus::Ready {
+                    response: VersionedResponse::V5(Response::DispatchResult(result)),
+                    ..
+                }) => Some(result),
+                other => panic!("query {query_id}: {other:?}"),
+            },
+        )
+    };
+    assert_eq!(response(ok_query), Some(MaybeErrorCode::Success));
+    let Some(MaybeErrorCode::Error(error)) = response(missing_query) else {
+        panic!("an error response")
+    };
+    let code = ReplyCode::from_bytes(error[..4].try_into().unwrap());
+    assert_eq!(
+        code,
+        ReplyCode::Error(ErrorReplyReason::UnavailableActor(
+            SimpleUnavailableActorError::ProgramNotCreated
+        ))
+    );
+    assert_eq!(&error[4..], b"ProgramNotFound");
+    // Both replies' carriage was charged to para 2001's account on para 2000.
+    assert_eq!(
+        balance(&mut net, PARA_A, &GearXcm::account_id()) - fee_account,
+        2 * <<Runtime as pallet_gear_xcm::Config>::RemoteExecutionFee as Get<u128>>::get()
+    );
+    assert!(bridge_events(&mut net, PARA_A).iter().any(|e| matches!(
+        e,
+        BridgeEvent::ReplySent { para_id: PARA_B, query, .. }
+            if *query == pallet_gear_xcm::query_of_number(ok_query)
+    )));
+    nothing_left_waiting(&mut net);
 }

@@ -22,7 +22,9 @@
 //!   accounts on other chains) is the message's `source` and pays its gas and value. With
 //!   `reply_to`, the program's reply is carried back to the origin's chain as
 //!   `Transact(GearXcm::deliver_reply)`; without it, or when it cannot be sent, the reply stays
-//!   here like any reply to a user (event, value paid to the account).
+//!   here like any reply to a user (event, value paid to the account). A chain that is not Gear
+//!   uses [`Pallet::deliver_for_query`]: the reply goes back as the XCM `QueryResponse` its
+//!   `pallet-xcm` query waits for ([`ReplyFormat::QueryResponse`], [`dispatch_result_of`]).
 //! - **Channels** — root opens and accepts HRMP channels by XCM to the relay chain
 //!   ([`Pallet::open_hrmp_channel`], [`Pallet::accept_hrmp_channel`]).
 //!
@@ -151,8 +153,47 @@ pub struct OutboundRequest {
 pub struct ReplyRoute {
     /// The sibling parachain the message came from.
     pub para_id: u32,
-    /// The id the sender gave (`reply_to`): the request's message id on a Gear chain.
+    /// The id the sender gave: `reply_to` (the request's message id on a Gear chain), or the
+    /// `query_id` of [`ReplyFormat::QueryResponse`] as a big-endian number.
     pub query: H256,
+    /// What the reply looks like there.
+    pub format: ReplyFormat,
+}
+
+/// How a program's reply goes back to the chain a delivered message came from.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub enum ReplyFormat {
+    /// `Transact(GearXcm::deliver_reply(query, code, payload))`, its execution paid from this
+    /// chain's sovereign account there: for a sibling Gear chain ([`Pallet::deliver`]).
+    Gear,
+    /// `QueryResponse { query_id, response: DispatchResult(..), max_weight, querier }`: for any
+    /// chain whose XCM executor expects the response (`pallet-xcm`'s queries; a known response
+    /// executes free). See [`dispatch_result_of`] for what it says ([`Pallet::deliver_for_query`]).
+    QueryResponse {
+        /// The origin chain's query id.
+        query_id: u64,
+        /// Weight the origin chain may spend handling the response (its notify call).
+        max_weight: polkadot_sdk::sp_runtime::Weight,
+        /// The sender, as its own chain sees it (the origin reanchored there).
+        querier: polkadot_sdk::staging_xcm::v5::Location,
+    },
+}
+
+/// A Gear reply as an XCM `DispatchResult` response: `Success` for a successful reply (its
+/// payload is not carried: data replies are for Gear siblings), otherwise `Error` with Gear's
+/// 4-byte `ReplyCode` followed by the reply's payload (for an error reply: the error's text or
+/// the panic message), `TruncatedError` past 128 bytes.
+pub fn dispatch_result_of(
+    code: gear_core_errors::ReplyCode,
+    payload: &[u8],
+) -> polkadot_sdk::staging_xcm::latest::MaybeErrorCode {
+    use polkadot_sdk::staging_xcm::latest::MaybeErrorCode;
+    if code.is_success() {
+        return MaybeErrorCode::Success;
+    }
+    let mut bytes = code.to_bytes().to_vec();
+    bytes.extend_from_slice(&payload[..payload.len().min(128)]);
+    MaybeErrorCode::from(bytes)
 }
 
 /// An HRMP request to the relay chain.
@@ -201,6 +242,14 @@ impl HrmpRequest {
 /// The message id of a request, as the key of [`pallet::Outbound`] and the `query` of replies.
 pub fn query_of(id: MessageId) -> H256 {
     H256(id.into_bytes())
+}
+
+/// A `QueryResponse` route's `query_id` as the 32-byte `query` of events and [`ReplyRoute`]: the
+/// number big-endian in the last 8 bytes.
+pub fn query_of_number(query_id: u64) -> H256 {
+    let mut bytes = [0u8; 32];
+    bytes[24..].copy_from_slice(&query_id.to_be_bytes());
+    H256(bytes)
 }
 
 /// A `Transact` of `call` paid in the destination's native token: `fee` withdrawn from the
@@ -488,52 +537,8 @@ pub mod pallet {
             reply_to: Option<H256>,
         ) -> DispatchResult {
             let location = T::XcmOrigin::ensure_origin(origin)?;
-            let account = T::LocationToAccountId::convert_location(&location)
-                .ok_or(Error::<T>::UnknownOrigin)?;
-            let route = match reply_to {
-                None => None,
-                Some(query) => Some(ReplyRoute {
-                    para_id: Self::sibling_of(&location).ok_or(Error::<T>::ReplyNotRoutable)?,
-                    query,
-                }),
-            };
-            let queued = polkadot_sdk::frame_support::storage::with_storage_layer(|| {
-                if route.is_some() {
-                    <T as pallet_gear::Config>::Currency::transfer(
-                        &account,
-                        &Self::account_id(),
-                        T::RemoteExecutionFee::get(),
-                        Preservation::Preserve,
-                    )
-                    .map_err(|_| Error::<T>::InsufficientBalance)?;
-                }
-                let id = pallet_gear::Pallet::<T>::send_from_account(
-                    account.clone(),
-                    ActorId::new(destination.0),
-                    payload,
-                    gas_limit,
-                    value,
-                    false,
-                )?;
-                let message = query_of(id);
-                if let Some(route) = route.clone() {
-                    Inbound::<T>::insert(message, route);
-                }
-                Self::deposit_event(Event::Delivered {
-                    message,
-                    origin: VersionedLocation::from(location.clone()),
-                    source: account.clone(),
-                    destination,
-                    reply_to,
-                });
-                Ok(())
-            });
-            match (queued, route) {
-                (Err(error), Some(route)) if error != Error::<T>::InsufficientBalance.into() => {
-                    Self::refuse_delivery(location, &account, destination, route, error)
-                }
-                (result, _) => result,
-            }
+            let reply = reply_to.map(|query| (query, ReplyFormat::Gear));
+            Self::do_deliver(location, destination, payload, gas_limit, value, reply)
         }
 
         /// The answer to request `query` from the sibling chain it was sent to: the program
@@ -582,6 +587,40 @@ pub mod pallet {
             Ok(())
         }
 
+        /// [`Pallet::deliver`] for chains that are not Gear: the program's reply (or Gear's
+        /// refusal of the message) goes back to the origin's chain as an XCM
+        /// `QueryResponse { query_id, response: DispatchResult(..), max_weight, querier }`
+        /// ([`ReplyFormat::QueryResponse`], [`dispatch_result_of`]), which that chain's
+        /// `pallet-xcm` takes as the answer to its query `query_id`.
+        #[pallet::call_index(4)]
+        #[pallet::weight(<T as Config>::WeightInfo::deliver(payload.len() as u32))]
+        pub fn deliver_for_query(
+            origin: OriginFor<T>,
+            destination: H256,
+            payload: Vec<u8>,
+            gas_limit: u64,
+            value: u128,
+            query_id: u64,
+            max_weight: Weight,
+        ) -> DispatchResult {
+            let location = T::XcmOrigin::ensure_origin(origin)?;
+            let querier = Self::querier_of(&location).ok_or(Error::<T>::ReplyNotRoutable)?;
+            let format = ReplyFormat::QueryResponse {
+                query_id,
+                max_weight,
+                querier,
+            };
+            let query = query_of_number(query_id);
+            Self::do_deliver(
+                location,
+                destination,
+                payload,
+                gas_limit,
+                value,
+                Some((query, format)),
+            )
+        }
+
         /// Asks the relay chain to open an HRMP channel from this chain to `recipient`
         /// (`hrmp_init_open_channel`, paid from this chain's sovereign account there).
         #[pallet::call_index(2)]
@@ -619,6 +658,76 @@ pub mod pallet {
         /// The bridge's account.
         pub fn account_id() -> T::AccountId {
             T::PalletId::get().into_account_truncating()
+        }
+
+        /// Queues a delivered message (see [`Pallet::deliver`]); with `reply`, its reply goes
+        /// back to the origin's chain in `reply`'s format, and a message Gear refuses is
+        /// answered there at once with an error reply.
+        fn do_deliver(
+            location: Location,
+            destination: H256,
+            payload: Vec<u8>,
+            gas_limit: u64,
+            value: u128,
+            reply: Option<(H256, ReplyFormat)>,
+        ) -> DispatchResult {
+            let account = T::LocationToAccountId::convert_location(&location)
+                .ok_or(Error::<T>::UnknownOrigin)?;
+            let route = match reply {
+                None => None,
+                Some((query, format)) => Some(ReplyRoute {
+                    para_id: Self::sibling_of(&location).ok_or(Error::<T>::ReplyNotRoutable)?,
+                    query,
+                    format,
+                }),
+            };
+            let reply_to = route.as_ref().map(|route| route.query);
+            let queued = polkadot_sdk::frame_support::storage::with_storage_layer(|| {
+                if route.is_some() {
+                    <T as pallet_gear::Config>::Currency::transfer(
+                        &account,
+                        &Self::account_id(),
+                        T::RemoteExecutionFee::get(),
+                        Preservation::Preserve,
+                    )
+                    .map_err(|_| Error::<T>::InsufficientBalance)?;
+                }
+                let id = pallet_gear::Pallet::<T>::send_from_account(
+                    account.clone(),
+                    ActorId::new(destination.0),
+                    payload,
+                    gas_limit,
+                    value,
+                    false,
+                )?;
+                let message = query_of(id);
+                if let Some(route) = route.clone() {
+                    Inbound::<T>::insert(message, route);
+                }
+                Self::deposit_event(Event::Delivered {
+                    message,
+                    origin: VersionedLocation::from(location.clone()),
+                    source: account.clone(),
+                    destination,
+                    reply_to,
+                });
+                Ok(())
+            });
+            match (queued, route) {
+                (Err(error), Some(route)) if error != Error::<T>::InsufficientBalance.into() => {
+                    Self::refuse_delivery(location, &account, destination, route, error)
+                }
+                (result, _) => result,
+            }
+        }
+
+        /// The sender as its own chain sees it: a sibling location `../Parachain(id)/rest`
+        /// reanchored there (`rest`, `Here` for the chain itself), as the XCM executor
+        /// names the querier of a response.
+        fn querier_of(location: &Location) -> Option<polkadot_sdk::staging_xcm::v5::Location> {
+            Self::sibling_of(location)?;
+            let (rest, _chain) = location.interior().clone().split_first();
+            Some(Location::new(0, rest))
         }
 
         /// The sibling parachain a location is on (`../Parachain(id)/..`).
@@ -863,25 +972,40 @@ pub mod pallet {
             }
         }
 
-        /// Sends `GearXcm::deliver_reply(route.query, code, payload)` to `route`'s chain, its
-        /// execution there paid from this chain's sovereign account (`RemoteExecutionFee`).
+        /// Sends the reply to `route`'s chain in its format: `GearXcm::deliver_reply(route.query,
+        /// code, payload)`, its execution there paid from this chain's sovereign account
+        /// (`RemoteExecutionFee`), or a `QueryResponse` (executed free where it is expected).
         fn send_reply(
             route: &ReplyRoute,
             code: ReplyCode,
             payload: &[u8],
         ) -> Result<XcmHash, SendError> {
-            let call: <T as Config>::RuntimeCall = Call::<T>::deliver_reply {
-                query: route.query,
-                code: code.to_bytes(),
-                payload: payload.to_vec(),
-            }
-            .into();
-            let xcm = paid_transact(
-                T::RemoteExecutionFee::get(),
-                OriginKind::Xcm,
-                call.encode(),
-                Location::new(1, [Parachain(T::SelfParaId::get())]),
-            );
+            let xcm = match &route.format {
+                ReplyFormat::Gear => {
+                    let call: <T as Config>::RuntimeCall = Call::<T>::deliver_reply {
+                        query: route.query,
+                        code: code.to_bytes(),
+                        payload: payload.to_vec(),
+                    }
+                    .into();
+                    paid_transact(
+                        T::RemoteExecutionFee::get(),
+                        OriginKind::Xcm,
+                        call.encode(),
+                        Location::new(1, [Parachain(T::SelfParaId::get())]),
+                    )
+                }
+                ReplyFormat::QueryResponse {
+                    query_id,
+                    max_weight,
+                    querier,
+                } => Xcm(alloc::vec![QueryResponse {
+                    query_id: *query_id,
+                    response: Response::DispatchResult(dispatch_result_of(code, payload)),
+                    max_weight: *max_weight,
+                    querier: Some(querier.clone()),
+                }]),
+            };
             let destination = Location::new(1, [Parachain(route.para_id)]);
             send_xcm::<T::XcmRouter>(destination, xcm).map(|(hash, _)| hash)
         }

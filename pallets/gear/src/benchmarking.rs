@@ -1,5 +1,6 @@
-//! Benchmarks of the gear pallets: every extrinsic (by code, salt and payload size) and the
-//! queue's fixed costs (one dispatch's bookkeeping, one scheduled task).
+//! Benchmarks of the gear pallets: every extrinsic (by code, salt and payload size; an
+//! `upload_program` weighs an `upload_code` plus a `create_program`) and the queue's fixed costs
+//! (a run, each dispatch in it, one scheduled task).
 //!
 //! Run inside the runtime by `gear-node benchmark pallet` (`scripts/bench-weights.sh`), whose
 //! output is [`crate::weights`]. Execution itself is not measured here: a dispatch is charged the
@@ -14,7 +15,7 @@
 #![cfg(feature = "runtime-benchmarks")]
 
 use super::*;
-use crate::{internal::journal::Applier, messenger, program, Pallet as Gear};
+use crate::{internal::journal::Applier, messenger, program, scheduler, Pallet as Gear};
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -274,33 +275,6 @@ mod benchmarks {
         assert!(Gear::<T>::code_exists(code_id));
     }
 
-    /// `upload_program`: a new code of `c` bytes, a salt of `s` bytes and an init payload of `p`.
-    #[benchmark]
-    fn upload_program(
-        c: Linear<0, MAX_CODE_LEN>,
-        s: Linear<0, MAX_PAYLOAD>,
-        p: Linear<0, MAX_PAYLOAD>,
-    ) {
-        let who = funded_account::<T>("caller", 0);
-        let code = code::sized(c, 0);
-        let code_id = CodeId::generate(&code);
-        let salt = vec![1u8; s as usize];
-        let program = ActorId::generate_from_user(code_id, &salt);
-
-        #[extrinsic_call]
-        _(
-            RawOrigin::Signed(who),
-            code,
-            salt,
-            vec![7u8; p as usize],
-            dispatch_gas::<T>(),
-            0,
-            false,
-        );
-
-        assert!(program::ProgramStorage::<T>::contains_key(program));
-    }
-
     /// `create_program` from a stored code with a salt of `s` bytes and an init payload of `p`.
     #[benchmark]
     fn create_program(s: Linear<0, MAX_PAYLOAD>, p: Linear<0, MAX_PAYLOAD>) {
@@ -378,15 +352,30 @@ mod benchmarks {
         assert!(!messenger::Mailbox::<T>::contains_key(&who, id));
     }
 
-    /// One dispatch through the queue, its program's own work (an empty `handle`) included:
-    /// reading the entry, the program, its code and translation, instantiation, the journal,
-    /// the gas tree's settlement and the `MessagesDispatched` event.
+    /// A queue run with `n` dispatches, each to its own program with its own code (nothing
+    /// shared but the queue itself): what the run costs once (`n` = 0: the task scan, the empty
+    /// queue, the `MessagesDispatched` event) and what each dispatch adds: reading its entry,
+    /// program and code, translation and instantiation, its (empty) `handle`, the journal and
+    /// the gas tree's settlement. The queue charges the run once and each dispatch the slope,
+    /// besides the gas it burns.
     #[benchmark]
-    fn dispatch_overhead() {
+    fn queue_run(n: Linear<0, 64>) {
         let who = funded_account::<T>("caller", 0);
-        let program = active_program::<T>(&who, code::empty(), 0);
-        Gear::<T>::send_from_account(who, program, vec![7u8; 32], dispatch_gas::<T>(), 0, false)
+        // All programs first: creating one runs the queue.
+        let programs: Vec<ActorId> = (0..n)
+            .map(|i| active_program::<T>(&who, code::sized(64, i + 1), 0))
+            .collect();
+        for program in programs {
+            Gear::<T>::send_from_account(
+                who.clone(),
+                program,
+                vec![7u8; 32],
+                dispatch_gas::<T>(),
+                0,
+                false,
+            )
             .expect("the message queues");
+        }
 
         #[block]
         {
@@ -404,6 +393,8 @@ mod benchmarks {
         let threshold = T::MailboxThreshold::get();
         let (id, expiration) = mailbox_message::<T>(&who, threshold);
         frame_system::Pallet::<T>::set_block_number(expiration);
+        // The run's scan starts at this block (the blocks before were scanned by their runs).
+        scheduler::FirstIncompleteTasksBlock::<T>::put(expiration);
 
         #[block]
         {

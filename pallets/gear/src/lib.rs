@@ -462,7 +462,8 @@ pub mod pallet {
                 Self::max_stored_pages() >= 16,
                 "ServiceWeight's proof must leave room for programs' memory"
             );
-            let most = Self::max_dispatch_weight(<T as gas::Config>::BlockGasLimit::get(), 0, 0);
+            let most = Self::max_dispatch_weight(<T as gas::Config>::BlockGasLimit::get(), 0, 0)
+                .saturating_add(<T as Config>::WeightInfo::queue_run(0));
             assert!(
                 T::ServiceWeight::get().ref_time() >= most.ref_time(),
                 "ServiceWeight must fit a message with the block gas limit"
@@ -518,7 +519,7 @@ pub mod pallet {
 
         /// Stores `code` if new, creates a program from it and queues its init message.
         #[pallet::call_index(1)]
-        #[pallet::weight(<T as Config>::WeightInfo::upload_program(code.len() as u32, salt.len() as u32, init_payload.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)))]
         pub fn upload_program(
             origin: OriginFor<T>,
             code: Vec<u8>,

@@ -90,7 +90,7 @@ impl<T: Config> Pallet<T> {
     /// Worst-case weight of a dispatch: its gas as `ref_time`, its code and pages as proof,
     /// and translating its code (`code_len` is 0 when this queue run already did).
     pub fn max_dispatch_weight(gas_limit: u64, code_len: u32, pages: u32) -> Weight {
-        <T as Config>::WeightInfo::dispatch_overhead().saturating_add(Weight::from_parts(
+        Self::dispatch_overhead().saturating_add(Weight::from_parts(
             gas_limit
                 .saturating_add(crate::COMPILE_PS_PER_BYTE.saturating_mul(u64::from(code_len))),
             DISPATCH_PROOF_OVERHEAD
@@ -108,8 +108,22 @@ impl<T: Config> Pallet<T> {
             .saturating_add(u64::from(T::Schedule::get().limits.payload_len))
     }
 
-    /// Runs due tasks, then the queue, while `meter` affords them.
+    /// What one more dispatch adds to a queue run, its gas excepted (benchmarked as the slope
+    /// of `queue_run`: dispatches to distinct programs with distinct codes).
+    pub fn dispatch_overhead() -> Weight {
+        let run = <T as Config>::WeightInfo::queue_run;
+        run(1).saturating_sub(run(0))
+    }
+
+    /// Runs due tasks, then the queue, while `meter` affords them: first the run's own cost
+    /// (`queue_run(0)`), then each task and dispatch.
     pub fn run_queue(meter: &mut WeightMeter) {
+        if meter
+            .try_consume(<T as Config>::WeightInfo::queue_run(0))
+            .is_err()
+        {
+            return;
+        }
         let mut applier = Applier::<T>::default();
         Self::run_tasks(meter, &mut applier);
         Self::service_queue(meter, &mut applier);
@@ -131,7 +145,7 @@ impl<T: Config> Pallet<T> {
         let mut executor = gear_engine::WasmiExecutor::new();
         let mut translated = BTreeSet::new();
         let mut translated_bytes = 0u64;
-        let overhead = <T as Config>::WeightInfo::dispatch_overhead()
+        let overhead = Self::dispatch_overhead()
             .saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
         let mut bailed = false;
         // Payload bytes this run's executions may still send and reply (`QueueOutputPerBlock`).
