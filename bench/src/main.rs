@@ -408,7 +408,10 @@ fn estimates(runs: usize) {
         .burned
     });
     use polkadot_sdk::frame_support::weights::Weight;
-    let extrinsic = <pallet_gear::weights::SubstrateWeight<gear_runtime::Runtime> as pallet_gear::WeightInfo>::send_message(4).saturating_add(
+    // The extrinsic's weight: its benchmark plus the queue's cost of the dispatch it queues.
+    let extrinsic = <pallet_gear::weights::SubstrateWeight<gear_runtime::Runtime> as pallet_gear::WeightInfo>::send_message(4)
+        .saturating_add(Gear::dispatch_overhead())
+        .saturating_add(
         <Runtime as polkadot_sdk::frame_system::Config>::BlockWeights::get()
             .get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal)
             .base_extrinsic,

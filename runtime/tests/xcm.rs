@@ -181,7 +181,10 @@ fn the_relay_token_arrives_from_the_relay_chain_and_pays_for_its_own_delivery() 
         // Four instructions of `UnitWeightCost` (10⁹ ps, 64 KiB of proof) at one token per
         // second and a tenth of a token per MiB.
         let (ref_time, proof) = (4 * 1_000_000_000u128, 4 * 64 * 1024u128);
-        assert_eq!(fee, UNIT * ref_time / 1_000_000_000_000 + UNIT / 10 * proof / (1024 * 1024));
+        assert_eq!(
+            fee,
+            UNIT * ref_time / 1_000_000_000_000 + UNIT / 10 * proof / (1024 * 1024)
+        );
         // The fee went to the fees account (no block author in this test), none was lost.
         assert_eq!(
             relay_balance(&gear_runtime::xcm_config::XcmFeesAccount::get()),

@@ -527,7 +527,7 @@ pub mod pallet {
         /// the program's reply goes back to the origin's chain as
         /// `GearXcm::deliver_reply(reply_to, code, payload)`.
         #[pallet::call_index(0)]
-        #[pallet::weight(<T as Config>::WeightInfo::deliver(payload.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::deliver(payload.len() as u32).saturating_add(pallet_gear::Pallet::<T>::dispatch_overhead()))]
         pub fn deliver(
             origin: OriginFor<T>,
             destination: H256,
@@ -546,7 +546,7 @@ pub mod pallet {
         /// `query` this chain is not waiting for (never sent, or timed out) is recorded as
         /// [`Event::ReplyReceived`].
         #[pallet::call_index(1)]
-        #[pallet::weight(<T as Config>::WeightInfo::deliver_reply(payload.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::deliver_reply(payload.len() as u32).saturating_add(pallet_gear::Pallet::<T>::dispatch_overhead()))]
         pub fn deliver_reply(
             origin: OriginFor<T>,
             query: H256,
@@ -593,7 +593,7 @@ pub mod pallet {
         /// ([`ReplyFormat::QueryResponse`], [`dispatch_result_of`]), which that chain's
         /// `pallet-xcm` takes as the answer to its query `query_id`.
         #[pallet::call_index(4)]
-        #[pallet::weight(<T as Config>::WeightInfo::deliver(payload.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::deliver(payload.len() as u32).saturating_add(pallet_gear::Pallet::<T>::dispatch_overhead()))]
         pub fn deliver_for_query(
             origin: OriginFor<T>,
             destination: H256,

@@ -503,6 +503,11 @@ pub mod pallet {
         }
     }
 
+    /// Every extrinsic that queues a dispatch (`upload_program`, `create_program`,
+    /// `send_message`, `send_reply`, and `claim_value` with its auto reply) weighs its own
+    /// benchmark plus what the queue spends on a dispatch ([`Pallet::dispatch_overhead`]), so
+    /// filling the queue costs its sender at least what processing it costs the chain; the
+    /// execution itself is the gas the sender buys.
     #[pallet::call]
     impl<T: Config> Pallet<T> {
         /// Stores `code` (validated and instrumented) so programs can be created from it.
@@ -519,7 +524,7 @@ pub mod pallet {
 
         /// Stores `code` if new, creates a program from it and queues its init message.
         #[pallet::call_index(1)]
-        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)))]
+        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)).saturating_add(Pallet::<T>::dispatch_overhead()))]
         pub fn upload_program(
             origin: OriginFor<T>,
             code: Vec<u8>,
@@ -536,7 +541,7 @@ pub mod pallet {
 
         /// Creates a program from a stored code and queues its init message.
         #[pallet::call_index(2)]
-        #[pallet::weight(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32).saturating_add(Pallet::<T>::dispatch_overhead()))]
         pub fn create_program(
             origin: OriginFor<T>,
             code_id: H256,
@@ -561,7 +566,7 @@ pub mod pallet {
 
         /// Queues a message for program `destination`.
         #[pallet::call_index(3)]
-        #[pallet::weight(<T as Config>::WeightInfo::send_message(payload.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::send_message(payload.len() as u32).saturating_add(Pallet::<T>::dispatch_overhead()))]
         pub fn send_message(
             origin: OriginFor<T>,
             destination: H256,
@@ -585,7 +590,7 @@ pub mod pallet {
         /// Replies to message `reply_to_id` in your mailbox: it leaves the mailbox (its value is
         /// paid to you) and the reply is queued for the program's `handle_reply`.
         #[pallet::call_index(4)]
-        #[pallet::weight(<T as Config>::WeightInfo::send_reply(payload.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::send_reply(payload.len() as u32).saturating_add(Pallet::<T>::dispatch_overhead()))]
         pub fn send_reply(
             origin: OriginFor<T>,
             reply_to_id: H256,
@@ -609,7 +614,7 @@ pub mod pallet {
         /// Takes the value of message `message_id` in your mailbox; the program that sent it
         /// gets Gear's auto reply.
         #[pallet::call_index(5)]
-        #[pallet::weight(<T as Config>::WeightInfo::claim_value())]
+        #[pallet::weight(<T as Config>::WeightInfo::claim_value().saturating_add(Pallet::<T>::dispatch_overhead()))]
         pub fn claim_value(origin: OriginFor<T>, message_id: H256) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::do_claim_value(who, MessageId::new(message_id.0))
