@@ -38,6 +38,7 @@ for target in pallet_gear:pallets/gear pallet_gear_xcm:pallets/gear-xcm; do
         --steps "$steps" \
         --repeat "$repeat" \
         --wasm-execution compiled \
+        --output-analysis max \
         --template scripts/weight-template.hbs \
         --output "$dir/src/weights.rs"
 done

@@ -3,15 +3,16 @@
 //!
 //! Measured inside the runtime (WASM, `Compiled` as the node executes it) on
 //! `vm` (Intel(R) Xeon(R) Processor), 2026-12-04; steps `20`, repeat `5`.
-//! Storage reads and writes are priced by the runtime's `DbWeight`; proof size is what the
-//! benchmark's worst case recorded (`Measured`) for storage without a bound.
+//! Time is the larger of the two analyses (`--output-analysis max`), and never below the fastest
+//! run measured. Storage reads and writes are priced by the runtime's `DbWeight`; proof size is
+//! what the benchmark's worst case recorded (`Measured`) for storage without a bound.
 
 // Executed command:
 // /root/.cache/gear-target/release/gear-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/scratch/bench-runtime.wasm
+// /root/.cache/gear-check/debug/wbuild/gear-runtime/gear_runtime.wasm
 // --genesis-builder
 // runtime
 // --genesis-builder-preset
@@ -26,6 +27,8 @@
 // 5
 // --wasm-execution
 // compiled
+// --output-analysis
+// max
 // --template
 // scripts/weight-template.hbs
 // --output
@@ -64,11 +67,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4`
 		//  Estimated: `3469`
-		// Minimum execution time: 71_764_000 picoseconds.
-		Weight::from_parts(74_587_000, 0)
+		// Minimum execution time: 74_768_000 picoseconds.
+		Weight::from_parts(90_361_818, 0)
+			// Standard Error: 218
+			.saturating_add(Weight::from_parts(71_486, 0).saturating_mul(c.into()))
+			// Never below the fastest run measured (a regression's intercept can be).
+			.max(Weight::from_parts(74_768_000, 0))
 			.saturating_add(Weight::from_parts(0, 3469))
-			// Standard Error: 133
-			.saturating_add(Weight::from_parts(68_987, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -96,13 +101,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `447`
 		//  Estimated: `6196`
-		// Minimum execution time: 359_451_000 picoseconds.
-		Weight::from_parts(94_917_773, 0)
+		// Minimum execution time: 377_320_000 picoseconds.
+		Weight::from_parts(161_037_027, 0)
+			// Standard Error: 14
+			.saturating_add(Weight::from_parts(2_417, 0).saturating_mul(s.into()))
+			// Standard Error: 14
+			.saturating_add(Weight::from_parts(615, 0).saturating_mul(p.into()))
+			// Never below the fastest run measured (a regression's intercept can be).
+			.max(Weight::from_parts(377_320_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
-			// Standard Error: 10
-			.saturating_add(Weight::from_parts(2_480, 0).saturating_mul(s.into()))
-			// Standard Error: 10
-			.saturating_add(Weight::from_parts(588, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -127,11 +134,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `601`
 		//  Estimated: `6196`
-		// Minimum execution time: 78_138_000 picoseconds.
-		Weight::from_parts(86_572_495, 0)
-			.saturating_add(Weight::from_parts(0, 6196))
+		// Minimum execution time: 78_615_000 picoseconds.
+		Weight::from_parts(86_807_390, 0)
 			// Standard Error: 2
-			.saturating_add(Weight::from_parts(634, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(661, 0).saturating_mul(p.into()))
+			// Never below the fastest run measured (a regression's intercept can be).
+			.max(Weight::from_parts(78_615_000, 0))
+			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -160,11 +169,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1404`
 		//  Estimated: `7344`
-		// Minimum execution time: 174_264_000 picoseconds.
-		Weight::from_parts(191_603_891, 0)
-			.saturating_add(Weight::from_parts(0, 7344))
+		// Minimum execution time: 178_631_000 picoseconds.
+		Weight::from_parts(196_173_340, 0)
 			// Standard Error: 3
-			.saturating_add(Weight::from_parts(650, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(655, 0).saturating_mul(p.into()))
+			// Never below the fastest run measured (a regression's intercept can be).
+			.max(Weight::from_parts(178_631_000, 0))
+			.saturating_add(Weight::from_parts(0, 7344))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -192,8 +203,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1404`
 		//  Estimated: `7344`
-		// Minimum execution time: 142_478_000 picoseconds.
-		Weight::from_parts(153_036_000, 0)
+		// Minimum execution time: 145_376_000 picoseconds.
+		Weight::from_parts(157_296_000, 0)
+			// Never below the fastest run measured (a regression's intercept can be).
+			.max(Weight::from_parts(145_376_000, 0))
 			.saturating_add(Weight::from_parts(0, 7344))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -245,14 +258,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `875 + n * (923 ±0)`
 		//  Estimated: `6196 + n * (3398 ±0)`
-		// Minimum execution time: 13_757_000 picoseconds.
-		Weight::from_parts(123_504_456, 0)
+		// Minimum execution time: 13_829_000 picoseconds.
+		Weight::from_parts(213_396_061, 0)
+			// Standard Error: 448_242
+			.saturating_add(Weight::from_parts(189_262_428, 0).saturating_mul(n.into()))
+			// Never below the fastest run measured (a regression's intercept can be).
+			.max(Weight::from_parts(13_829_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
-			// Standard Error: 683_710
-			.saturating_add(Weight::from_parts(192_277_104, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3398).saturating_mul(n.into()))
 	}
@@ -282,8 +297,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1186`
 		//  Estimated: `7126`
-		// Minimum execution time: 138_851_000 picoseconds.
-		Weight::from_parts(151_374_000, 0)
+		// Minimum execution time: 139_753_000 picoseconds.
+		Weight::from_parts(150_244_000, 0)
+			// Never below the fastest run measured (a regression's intercept can be).
+			.max(Weight::from_parts(139_753_000, 0))
 			.saturating_add(Weight::from_parts(0, 7126))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
@@ -293,52 +310,59 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights (for mocks and tests).
 impl WeightInfo for () {
 	fn upload_code(c: u32, ) -> Weight {
-		Weight::from_parts(74_587_000, 0)
+		Weight::from_parts(90_361_818, 0)
+			.saturating_add(Weight::from_parts(71_486, 0).saturating_mul(c.into()))
+			.max(Weight::from_parts(74_768_000, 0))
 			.saturating_add(Weight::from_parts(0, 3469))
-			.saturating_add(Weight::from_parts(68_987, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn create_program(s: u32, p: u32, ) -> Weight {
-		Weight::from_parts(94_917_773, 0)
+		Weight::from_parts(161_037_027, 0)
+			.saturating_add(Weight::from_parts(2_417, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(615, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(377_320_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(Weight::from_parts(2_480, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(588, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn send_message(p: u32, ) -> Weight {
-		Weight::from_parts(86_572_495, 0)
+		Weight::from_parts(86_807_390, 0)
+			.saturating_add(Weight::from_parts(661, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(78_615_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(Weight::from_parts(634, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn send_reply(p: u32, ) -> Weight {
-		Weight::from_parts(191_603_891, 0)
+		Weight::from_parts(196_173_340, 0)
+			.saturating_add(Weight::from_parts(655, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(178_631_000, 0))
 			.saturating_add(Weight::from_parts(0, 7344))
-			.saturating_add(Weight::from_parts(650, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn claim_value() -> Weight {
-		Weight::from_parts(153_036_000, 0)
+		Weight::from_parts(157_296_000, 0)
+			.max(Weight::from_parts(145_376_000, 0))
 			.saturating_add(Weight::from_parts(0, 7344))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn queue_run(n: u32, ) -> Weight {
-		Weight::from_parts(123_504_456, 0)
+		Weight::from_parts(213_396_061, 0)
+			.saturating_add(Weight::from_parts(189_262_428, 0).saturating_mul(n.into()))
+			.max(Weight::from_parts(13_829_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(Weight::from_parts(192_277_104, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3398).saturating_mul(n.into()))
 	}
 	fn task() -> Weight {
-		Weight::from_parts(151_374_000, 0)
+		Weight::from_parts(150_244_000, 0)
+			.max(Weight::from_parts(139_753_000, 0))
 			.saturating_add(Weight::from_parts(0, 7126))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(13_u64))
