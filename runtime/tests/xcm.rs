@@ -22,25 +22,44 @@ use polkadot_sdk::{
     staging_xcm_executor::{traits::ConvertLocation, XcmExecutor},
 };
 
+/// Bob uploads the gstd ping program with `salt`; the queue initializes it.
+fn upload_ping(salt: &[u8]) -> gprimitives::ActorId {
+    let code = gear_examples::ping().to_vec();
+    RuntimeCall::Gear(pallet_gear::Call::upload_program {
+        code: code.clone(),
+        salt: salt.to_vec(),
+        init_payload: vec![],
+        gas_limit: 10_000_000_000,
+        value: 0,
+        keep_alive: false,
+    })
+    .dispatch(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
+    .expect("upload accepted");
+    Gear::on_idle(1, Weight::MAX);
+    gear_core::ids::prelude::ActorIdExt::generate_from_user(
+        gear_core::ids::prelude::CodeIdExt::generate(&code),
+        salt,
+    )
+}
+
+/// The payload of the first message a program sent `account` (an event to a user).
+fn reply_to(account: &gear_runtime::AccountId) -> Option<Vec<u8>> {
+    System::events()
+        .into_iter()
+        .find_map(|record| match record.event {
+            RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. })
+                if message.destination().into_bytes() == *AsRef::<[u8; 32]>::as_ref(account) =>
+            {
+                Some(message.payload_bytes().to_vec())
+            }
+            _ => None,
+        })
+}
+
 #[test]
 fn a_sibling_account_sends_to_a_program_by_xcm_transact() {
     dev_externalities().execute_with(|| {
-        let code = gear_examples::ping().to_vec();
-        RuntimeCall::Gear(pallet_gear::Call::upload_program {
-            code: code.clone(),
-            salt: b"xcm".to_vec(),
-            init_payload: vec![],
-            gas_limit: 10_000_000_000,
-            value: 0,
-            keep_alive: false,
-        })
-        .dispatch(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
-        .expect("upload accepted");
-        Gear::on_idle(1, Weight::MAX);
-        let program: gprimitives::ActorId = gear_core::ids::prelude::ActorIdExt::generate_from_user(
-            gear_core::ids::prelude::CodeIdExt::generate(&code),
-            b"xcm",
-        );
+        let program = upload_ping(b"xcm");
 
         // An account on para 2001, as this chain sees it.
         let origin = Location::new(
@@ -96,18 +115,7 @@ fn a_sibling_account_sends_to_a_program_by_xcm_transact() {
         Gear::on_idle(1, Weight::MAX);
 
         // The program answered the sibling's account.
-        let reply = System::events()
-            .into_iter()
-            .find_map(|record| match record.event {
-                RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. })
-                    if message.destination().into_bytes()
-                        == *AsRef::<[u8; 32]>::as_ref(&account) =>
-                {
-                    Some(message.payload_bytes().to_vec())
-                }
-                _ => None,
-            });
-        assert_eq!(reply.as_deref(), Some(&b"PONG"[..]));
+        assert_eq!(reply_to(&account).as_deref(), Some(&b"PONG"[..]));
     });
 }
 
@@ -198,22 +206,7 @@ fn the_relay_token_arrives_from_the_relay_chain_and_pays_for_its_own_delivery() 
 #[test]
 fn a_sibling_pays_for_a_transact_to_a_program_in_the_relay_token() {
     dev_externalities().execute_with(|| {
-        let code = gear_examples::ping().to_vec();
-        RuntimeCall::Gear(pallet_gear::Call::upload_program {
-            code: code.clone(),
-            salt: b"relay".to_vec(),
-            init_payload: vec![],
-            gas_limit: 10_000_000_000,
-            value: 0,
-            keep_alive: false,
-        })
-        .dispatch(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
-        .expect("upload accepted");
-        Gear::on_idle(1, Weight::MAX);
-        let program: gprimitives::ActorId = gear_core::ids::prelude::ActorIdExt::generate_from_user(
-            gear_core::ids::prelude::CodeIdExt::generate(&code),
-            b"relay",
-        );
+        let program = upload_ping(b"relay");
 
         let origin = Location::new(
             1,
@@ -289,18 +282,7 @@ fn a_sibling_pays_for_a_transact_to_a_program_in_the_relay_token() {
             pallet_gear::Pallet::<gear_runtime::Runtime>::gas_value(10_000_000_000)
         );
         Gear::on_idle(1, Weight::MAX);
-        let reply = System::events()
-            .into_iter()
-            .find_map(|record| match record.event {
-                RuntimeEvent::Gear(pallet_gear::Event::UserMessageSent { message, .. })
-                    if message.destination().into_bytes()
-                        == *AsRef::<[u8; 32]>::as_ref(&account) =>
-                {
-                    Some(message.payload_bytes().to_vec())
-                }
-                _ => None,
-            });
-        assert_eq!(reply.as_deref(), Some(&b"PONG"[..]));
+        assert_eq!(reply_to(&account).as_deref(), Some(&b"PONG"[..]));
     });
 }
 
