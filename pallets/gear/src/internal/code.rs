@@ -1,9 +1,9 @@
 //! Codes and program creation.
 
 use crate::{
-    bank, program,
+    program,
     types::{CodeChangeKind, ProgramChangeKind},
-    Config, Error, Event, HoldReason, Pallet,
+    Config, Error, Event, Pallet,
 };
 use alloc::vec::Vec;
 use gear_core::{
@@ -16,12 +16,9 @@ use gear_core::{
 use gear_engine::code::CodeError;
 use gprimitives::{ActorId, CodeId, MessageId};
 use polkadot_sdk::{
-    frame_support::{
-        ensure,
-        traits::{fungible::MutateHold, Get},
-    },
+    frame_support::{ensure, traits::Get},
     frame_system::pallet_prelude::BlockNumberFor,
-    sp_runtime::{traits::Bounded, DispatchError, DispatchResult},
+    sp_runtime::{traits::Bounded, DispatchError},
 };
 
 impl<T: Config> Pallet<T> {
@@ -74,22 +71,13 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Stores a validated code, holding its storage deposit ([`Pallet::code_deposit`]) from
-    /// `depositor` (`InsufficientDeposit`, and nothing stored, when it cannot be held).
-    pub(crate) fn store_code(
-        code: gear_engine::ValidatedCode,
-        depositor: &T::AccountId,
-    ) -> DispatchResult {
+    pub(crate) fn store_code(code: gear_engine::ValidatedCode) {
         let gear_engine::ValidatedCode {
             code_id,
             original,
             instrumented,
             meta,
         } = code;
-        let deposit = Self::code_deposit(original.len(), instrumented.len());
-        T::Currency::hold(&HoldReason::CodeDeposit.into(), depositor, deposit)
-            .map_err(|_| Error::<T>::InsufficientDeposit)?;
-        bank::CodeDeposits::<T>::insert(code_id, (depositor.clone(), deposit));
         let exports = [
             (meta.has_init, DispatchKind::Init),
             (meta.has_handle, DispatchKind::Handle),
@@ -117,7 +105,6 @@ impl<T: Config> Pallet<T> {
             id: code_id,
             change: CodeChangeKind::Active { expiration: None },
         });
-        Ok(())
     }
 
     /// Stores a new, uninitialized program whose init message is `init_message`.
@@ -163,7 +150,7 @@ impl<T: Config> Pallet<T> {
             .transpose()?;
         Self::charge(&who, gas_limit, value, keep_alive)?;
         if let Some(validated) = validated {
-            Self::store_code(validated, &who)?;
+            Self::store_code(validated);
         }
         Ok(Self::create(
             who,
