@@ -183,6 +183,51 @@ pub fn churn(wasm_pages: u32) -> Vec<u8> {
     .expect("the churn module is valid")
 }
 
+/// A program that keeps state on request: a message of two bytes or more makes its `handle`
+/// allocate `wasm_pages` (Gear's `alloc`) and write a word into every 16 KiB page of them (all
+/// kept, besides the page at address 0 holding where they start); an empty message frees them
+/// (`free_range`); a message of one byte makes it exit (`gr_exit`, its sender inheriting).
+pub fn hoarder(wasm_pages: u32) -> Vec<u8> {
+    let bytes = wasm_pages * 64 * 1024;
+    let last = wasm_pages - 1;
+    wat::parse_str(format!(
+        r#"(module
+          (import "env" "memory" (memory 1))
+          (import "env" "gr_size" (func $gr_size (param i32)))
+          (import "env" "gr_source" (func $gr_source (param i32)))
+          (import "env" "gr_exit" (func $gr_exit (param i32)))
+          (import "env" "alloc" (func $alloc (param i32) (result i32)))
+          (import "env" "free_range" (func $free_range (param i32 i32) (result i32)))
+          (export "init" (func $init))
+          (export "handle" (func $handle))
+          (func $init)
+          ;; [0..4) payload size, [4..8) first allocated page, [32..64) the sender.
+          (func $handle (local $first i32) (local $p i32) (local $end i32)
+            (call $gr_size (i32.const 0))
+            (if (i32.eqz (i32.load (i32.const 0)))
+              (then
+                (local.set $first (i32.load (i32.const 4)))
+                (drop (call $free_range (local.get $first)
+                  (i32.add (local.get $first) (i32.const {last}))))
+                (return)))
+            (if (i32.eq (i32.load (i32.const 0)) (i32.const 1))
+              (then
+                (call $gr_source (i32.const 32))
+                (call $gr_exit (i32.const 32))))
+            (local.set $first (call $alloc (i32.const {wasm_pages})))
+            (i32.store (i32.const 4) (local.get $first))
+            (local.set $p (i32.mul (local.get $first) (i32.const 65536)))
+            (local.set $end (i32.add (local.get $p) (i32.const {bytes})))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+                (i32.store (local.get $p) (local.get $p))
+                (local.set $p (i32.add (local.get $p) (i32.const 16384)))
+                (br $next)))))"#
+    ))
+    .expect("the hoarder module is valid")
+}
+
 /// A program with `wasm_pages` of memory whose `handle` writes a new word into every 16 KiB
 /// page (a message counter plus the page's offset and the program's id): each message changes,
 /// and so stores, all of its pages, and no two pages anywhere hold the same content.

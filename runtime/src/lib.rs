@@ -421,6 +421,14 @@ pub const QUEUE_PAGES_PER_BLOCK: u32 = 320;
 /// Most gas one message may buy: a quarter of a block's two seconds (1 gas = 1 ps).
 pub const BLOCK_GAS_LIMIT: u64 = WEIGHT_REF_TIME_PER_SECOND / 2;
 
+/// Storage deposit per byte of a code or of a program's memory (as the relay chains' `deposit`
+/// prices a byte): a 16 KiB page holds 0.184 UNIT, 1 MiB of program memory 11.8 UNIT, a code
+/// of 100 KiB (about 200 KiB stored with its instrumented form) about 2 UNIT.
+pub const DEPOSIT_PER_BYTE: Balance = 10 * MICROUNIT;
+
+/// Storage deposit per storage item (a memory page; a code's three records).
+pub const DEPOSIT_PER_ITEM: Balance = 20 * MILLIUNIT;
+
 parameter_types! {
     pub const BankPalletId: PalletId = PalletId(*b"py/gbank");
     /// The share of every block reserved for the Gear queue (a message with the block gas
@@ -469,6 +477,9 @@ impl pallet_gear::bank::Config for Runtime {
 
 impl pallet_gear::Config for Runtime {
     type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
+    type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;
     type MailboxThreshold = ConstU64<3_000>;

@@ -87,14 +87,36 @@ fn ping_through_the_runtime() {
             })
             .collect();
         assert_eq!(replies.last().map(Vec::as_slice), Some(&b"PONG"[..]));
-        // No fees are charged when calling dispatch directly: Bob paid only burned gas, which
-        // went nowhere else (no block author in this test), so it is recorded as unpaid.
-        let burned = before - Balances::free_balance(&bob);
+        // No fees are charged when calling dispatch directly: Bob paid burned gas, which went
+        // nowhere else (no block author in this test), so it is recorded as unpaid, and the
+        // storage deposits of the code (held on his account) and of the program's pages (held
+        // by the bank), at this runtime's prices.
+        let code_id: gprimitives::CodeId = gear_core::ids::prelude::CodeIdExt::generate(&code);
+        let instrumented = pallet_gear::program::InstrumentedCodeStorage::<Runtime>::get(code_id)
+            .expect("the code is stored")
+            .0
+            .len();
+        let code_deposit = gear_runtime::DEPOSIT_PER_ITEM * 3
+            + gear_runtime::DEPOSIT_PER_BYTE * (code.len() + instrumented) as u128;
         assert_eq!(
-            burned,
-            pallet_gear::bank::UnpaidBurnedValue::<Runtime>::get()
+            Balances::reserved_balance(&bob),
+            code_deposit,
+            "the code's deposit is held from Bob"
         );
+        let pages = pallet_gear::program::PagesCount::<Runtime>::get(program);
+        assert!(pages > 0, "ping keeps memory");
+        let memory_deposit = u128::from(pages)
+            * (gear_runtime::DEPOSIT_PER_ITEM + gear_runtime::DEPOSIT_PER_BYTE * 16 * 1024);
+        assert_eq!(
+            pallet_gear::bank::ProgramDeposits::<Runtime>::get(program),
+            memory_deposit
+        );
+        let burned = pallet_gear::bank::UnpaidBurnedValue::<Runtime>::get();
         assert!(burned > 0);
+        assert_eq!(
+            before - Balances::free_balance(&bob),
+            burned + code_deposit + memory_deposit
+        );
     });
 }
 

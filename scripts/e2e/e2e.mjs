@@ -165,8 +165,14 @@ async function main() {
     const balance = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
     const bank = u8aToHex(u8aConcat(stringToU8a('modl'), stringToU8a('py/gbank'), new Uint8Array(20)));
     const ed = api.consts.balances.existentialDeposit.toBigInt();
+    // Storage deposits: codes' held from the uploader (reserved), memory pages' held by the bank.
+    const reserved = async (who) => (await api.query.system.account(who)).data.reserved.toBigInt();
+    const programDeposits = async () => (await api.query.gearBank.programDeposits.entries())
+      .reduce((sum, [, deposit]) => sum + deposit.toBigInt(), 0n);
     const aliceStart = await balance(alice.address);
     const bobStart = await balance(bob.address);
+    const bobReservedStart = await reserved(bob.address);
+    const depositsStart = await programDeposits();
     let bobFees = 0n;
 
     const send = async (tx) => {
@@ -385,6 +391,7 @@ async function main() {
     const bobBeforeValue = await balance(bob.address);
     const feesBeforeValue = bobFees;
     const aliceBeforeValue = await balance(alice.address);
+    const depositsBeforeValue = await programDeposits();
     await send(api.tx.gear.sendMessage(valueProgram, '0x', GAS, sentValue, false));
     const [half] = await waitForMail(valueProgram, 1, 'half of the value back');
     check(half.message.value.toBigInt() === sentValue / 2n, `half the value (${sentValue / 2n}) waits in the mailbox`);
@@ -395,8 +402,9 @@ async function main() {
     }
     const valueBurned = (await balance(alice.address)) - aliceBeforeValue;
     const valueSpent = bobBeforeValue - (await balance(bob.address));
-    check(valueSpent === sentValue / 2n + (bobFees - feesBeforeValue) + valueBurned,
-      `Bob paid exactly the half the program kept, fees and burned gas (${valueSpent})`);
+    const valueDeposits = (await programDeposits()) - depositsBeforeValue;
+    check(valueSpent === sentValue / 2n + (bobFees - feesBeforeValue) + valueBurned + valueDeposits,
+      `Bob paid exactly the half the program kept, fees, burned gas and memory deposits (${valueSpent})`);
     const keptByPrograms = sentValue / 2n;
 
     console.log('accounting');
@@ -407,9 +415,14 @@ async function main() {
     const burned = (await balance(alice.address)) - aliceStart;
     const bobSpent = bobStart - (await balance(bob.address));
     check(burned > 0n, `Alice (the block author) received the burned gas: ${burned}`);
-    check(bobSpent === bobFees + burned + keptByPrograms,
-      `Bob's balance moved only by fees (${bobFees}), burned gas (${burned}) and value programs kept (${keptByPrograms})`);
-    check((await balance(bank)) === ed + keptByPrograms, 'the bank holds its existential deposit and the programs\' balances');
+    const codeDeposits = (await reserved(bob.address)) - bobReservedStart;
+    const memoryDeposits = (await programDeposits()) - depositsStart;
+    check(codeDeposits > 0n && memoryDeposits > 0n,
+      `Bob's uploads hold code deposits (${codeDeposits}) and the programs' pages memory deposits (${memoryDeposits})`);
+    check(bobSpent === bobFees + burned + keptByPrograms + codeDeposits + memoryDeposits,
+      `Bob's balance moved only by fees (${bobFees}), burned gas (${burned}), value programs kept (${keptByPrograms}) and storage deposits`);
+    check((await balance(bank)) === ed + keptByPrograms + depositsStart + memoryDeposits,
+      'the bank holds its existential deposit, the programs\' balances and their memory deposits');
 
     console.log('@gear-js/api');
     await gearJsChecks({ port: rpcPort, examplesDir, keyring, check });

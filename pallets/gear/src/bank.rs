@@ -5,7 +5,8 @@
 //! ([`Config::BankPalletId`]); programs have no accounts of their own: their balances are entries
 //! here. What the bank holds is always: the existential deposit + the value of gas held in gas
 //! trees + the value of messages in flight (queue, waitlist, mailbox, stash) + program balances
-//! + what it owes and could not pay (`try_state` checks it).
+//! + what it owes and could not pay + the storage deposits of programs' memory (`try_state`
+//! checks it).
 
 pub use pallet::*;
 
@@ -46,4 +47,16 @@ pub mod pallet {
     /// Value of burned gas the bank kept because there was no one to pay it to.
     #[pallet::storage]
     pub type UnpaidBurnedValue<T> = StorageValue<_, u128, ValueQuery>;
+
+    /// Storage deposits held by the bank for programs' stored memory pages: paid by whoever's
+    /// message made a program store more pages, paid back to whoever's message makes it store
+    /// fewer (or makes it leave). Not the program's to spend.
+    #[pallet::storage]
+    pub type ProgramDeposits<T> = StorageMap<_, Identity, ActorId, u128, ValueQuery>;
+
+    /// Storage deposits of codes: who uploaded each code and what is held from them (on their
+    /// own account, under the `Gear` pallet's `CodeDeposit` hold) while the code is stored.
+    #[pallet::storage]
+    pub type CodeDeposits<T: Config> =
+        StorageMap<_, Identity, gprimitives::CodeId, (T::AccountId, u128)>;
 }

@@ -94,6 +94,35 @@
 //!   its existential deposit + held gas + in-flight value + program balances + unpaid debts;
 //!   total issuance changes only by transaction fees. `try_state` checks all of it.
 //! - **No panics**: processing never panics, even on corrupted storage (such a dispatch fails).
+//!
+//! ## State growth is paid for
+//! Gas pays for work once; state stays. What stays is paid for with a **storage deposit**, as
+//! in pallet-revive: held while the state exists, released when it goes. Prices are the
+//! runtime's [`Config::DepositPerByte`] and [`Config::DepositPerItem`].
+//! - **Codes**: [`Pallet::code_deposit`] = 3 items (original, instrumented, metadata) + every
+//!   byte of the original and the instrumented code, held from the uploader's account under
+//!   [`HoldReason::CodeDeposit`] by `upload_code` / `upload_program` (refused with
+//!   `InsufficientDeposit` when it cannot be held) and recorded in `GearBank::CodeDeposits`.
+//!   Codes are never removed (as on Gear), so the hold stays: a code's bytes are state every
+//!   node keeps for good.
+//! - **Program memory**: [`Pallet::page_deposit`] = 1 item + 16 KiB per stored page. The
+//!   payer of a dispatch's gas tree (the account that bought its gas) pays the deposit of the
+//!   pages its execution leaves stored beyond what the program stored before, into the bank,
+//!   held for the program in `GearBank::ProgramDeposits` (not the program's to spend); the
+//!   payer of a dispatch that leaves fewer pages gets back that share of the program's deposit,
+//!   and all of it when the program's memory goes (exit, failed init). As in pallet-revive,
+//!   whoever frees state is paid for it; memory grown and freed within one execution costs
+//!   nothing. An execution may keep only as many new pages as its payer can pay for (keeping
+//!   the existential deposit): one that would keep more is refused with Gear's
+//!   `MemoryOverflow`, nothing kept, only its gas burned.
+//! - **Everything else that stays** is paid per block from gas, as on Gear: the waitlist,
+//!   mailbox, stash and gas reservations charge rent (`GearScheduler`) and leave when it runs
+//!   out. A program's record is covered by the existential deposit it is created with (its
+//!   balance), as on Gear.
+//!
+//! So bloating state costs, per 16 KiB page of program memory, a page deposit besides the gas
+//! that writes it (`runtime`: 0.184 UNIT, 1 MiB 11.8 UNIT), and per code byte stored, the byte
+//! deposit (tested in `tests/deposits.rs`).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
@@ -173,7 +202,10 @@ pub mod pallet {
     };
     use frame_support::{
         pallet_prelude::*,
-        traits::{fungible::Mutate, UnixTime},
+        traits::{
+            fungible::{Mutate, MutateHold},
+            UnixTime,
+        },
         weights::WeightMeter,
     };
     use frame_system::pallet_prelude::*;
@@ -197,8 +229,22 @@ pub mod pallet {
         + scheduler::Config
         + bank::Config
     {
-        /// The currency gas and value are paid in.
-        type Currency: Mutate<Self::AccountId, Balance = u128>;
+        /// The currency gas, value and storage deposits are paid in.
+        type Currency: Mutate<Self::AccountId, Balance = u128>
+            + MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+        /// The runtime's hold reasons (this pallet holds code deposits under
+        /// [`HoldReason::CodeDeposit`]).
+        type RuntimeHoldReason: From<HoldReason>;
+
+        /// Storage deposit per byte of state a code or a program's memory keeps (see
+        /// [State growth is paid for](crate#state-growth-is-paid-for)).
+        #[pallet::constant]
+        type DepositPerByte: Get<u128>;
+
+        /// Storage deposit per storage item (a code's three records, one memory page).
+        #[pallet::constant]
+        type DepositPerItem: Get<u128>;
 
         /// Wall-clock time for `gr_block_timestamp`.
         type Timestamp: UnixTime;
@@ -270,6 +316,13 @@ pub mod pallet {
 
         /// Weights of extrinsics and queue steps.
         type WeightInfo: WeightInfo;
+    }
+
+    /// Why the gear pallets hold an account's funds.
+    #[pallet::composite_enum]
+    pub enum HoldReason {
+        /// The storage deposit of a code this account uploaded, held while the code is stored.
+        CodeDeposit,
     }
 
     /// Genesis: opens the bank account with the existential deposit.
@@ -429,6 +482,9 @@ pub mod pallet {
         /// The value is positive but below the existential deposit (Gear refuses such
         /// transfers: the receiver could not hold it).
         ValueLessThanMinimal,
+        /// The sender cannot have the code's storage deposit
+        /// ([`Pallet::code_deposit`]) held besides what the call costs.
+        InsufficientDeposit,
     }
 
     #[pallet::hooks]
@@ -510,21 +566,21 @@ pub mod pallet {
     /// execution itself is the gas the sender buys.
     #[pallet::call]
     impl<T: Config> Pallet<T> {
-        /// Stores `code` (validated and instrumented) so programs can be created from it.
+        /// Stores `code` (validated and instrumented) so programs can be created from it,
+        /// holding its storage deposit ([`Pallet::code_deposit`]) from the sender.
         #[pallet::call_index(0)]
-        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32))]
+        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(Pallet::<T>::deposit_weight()))]
         pub fn upload_code(origin: OriginFor<T>, code: Vec<u8>) -> DispatchResult {
-            ensure_signed(origin)?;
+            let who = ensure_signed(origin)?;
             let code_id = CodeId::generate(&code);
             ensure!(!Self::code_exists(code_id), Error::<T>::CodeAlreadyExists);
             let validated = Self::validate_code(code)?;
-            Self::store_code(validated);
-            Ok(())
+            Self::store_code(validated, &who)
         }
 
         /// Stores `code` if new, creates a program from it and queues its init message.
         #[pallet::call_index(1)]
-        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)).saturating_add(Pallet::<T>::dispatch_overhead()))]
+        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(Pallet::<T>::deposit_weight()).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)).saturating_add(Pallet::<T>::dispatch_overhead()))]
         pub fn upload_program(
             origin: OriginFor<T>,
             code: Vec<u8>,

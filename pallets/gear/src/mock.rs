@@ -84,8 +84,15 @@ impl pallet_gear::bank::Config for Test {
     type GasMultiplier = GasMultiplier;
 }
 
+/// Storage deposits of the mock: one unit per byte, a thousand per item (a page: 17,384).
+pub const DEPOSIT_PER_BYTE: u128 = 1;
+pub const DEPOSIT_PER_ITEM: u128 = 1_000;
+
 impl pallet_gear::Config for Test {
     type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
+    type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;
     type MailboxThreshold = ConstU64<3_000>;

@@ -13,12 +13,15 @@ use polkadot_sdk::{
         ensure,
         traits::{
             fungible::{Inspect, Mutate},
-            tokens::Preservation,
+            tokens::{Fortitude, Preservation},
             Get,
         },
     },
     frame_system,
-    sp_runtime::{traits::AccountIdConversion, AccountId32, DispatchResult, SaturatedConversion},
+    sp_runtime::{
+        helpers_128bit::multiply_by_rational_with_rounding, traits::AccountIdConversion,
+        AccountId32, DispatchResult, Rounding, SaturatedConversion,
+    },
 };
 
 impl<T: Config> Pallet<T> {
@@ -127,6 +130,97 @@ impl<T: Config> Pallet<T> {
         match T::GasRecipient::get() {
             Some(recipient) => Self::pay_out(&recipient, value),
             None => bank::UnpaidBurnedValue::<T>::mutate(|v| *v = v.saturating_add(value)),
+        }
+    }
+
+    /// Storage deposit of a code of `original_len` bytes instrumented into `instrumented_len`:
+    /// its three records (original, instrumented, metadata) and their bytes.
+    pub fn code_deposit(original_len: usize, instrumented_len: usize) -> u128 {
+        let bytes = (original_len as u128).saturating_add(instrumented_len as u128);
+        T::DepositPerItem::get()
+            .saturating_mul(3)
+            .saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
+    }
+
+    /// Storage deposit of one stored memory page of a program (an item of 16 KiB).
+    pub fn page_deposit() -> u128 {
+        T::DepositPerItem::get().saturating_add(
+            T::DepositPerByte::get().saturating_mul(gear_engine::memory::PAGE_SIZE as u128),
+        )
+    }
+
+    /// Who pays the storage deposit of what dispatch `id` makes its program store, and gets it
+    /// back for what it frees: the payer of its gas tree (the account that bought its gas).
+    pub(crate) fn deposit_payer(id: MessageId) -> Option<T::AccountId> {
+        gear_engine::gas_tree::tree_of(&Self::gas_store(), id.into())
+            .ok()
+            .map(|(_, tree)| Self::account_of(tree.payer))
+    }
+
+    /// Memory pages whose storage deposit `payer` can pay without leaving its account below
+    /// the existential deposit.
+    pub(crate) fn affordable_pages(payer: Option<&T::AccountId>) -> u32 {
+        let price = Self::page_deposit();
+        if price == 0 {
+            return u32::MAX;
+        }
+        let Some(payer) = payer else {
+            return 0;
+        };
+        let free = T::Currency::reducible_balance(payer, Preservation::Preserve, Fortitude::Polite);
+        (free / price).saturated_into()
+    }
+
+    /// Settles `program`'s storage deposit after a dispatch paid by `payer` took its stored
+    /// pages from `before` to what they are now: `payer` pays [`Pallet::page_deposit`] per page
+    /// added into the bank (the queue let the execution keep no more pages than `payer` could
+    /// pay for), or gets back the deposit's share of the pages removed (all of it when none
+    /// remain, e.g. when the program exited or its init failed).
+    pub(crate) fn settle_deposit(program: ActorId, before: u32, payer: Option<&T::AccountId>) {
+        let after = crate::program::PagesCount::<T>::get(program);
+        if after > before {
+            let due = Self::page_deposit().saturating_mul(u128::from(after - before));
+            let paid = payer.is_some_and(|payer| {
+                T::Currency::transfer(payer, &Self::bank_account(), due, Preservation::Preserve)
+                    .is_ok()
+            });
+            if due == 0 {
+                return;
+            }
+            if paid {
+                bank::ProgramDeposits::<T>::mutate(program, |held| {
+                    *held = held.saturating_add(due)
+                });
+            } else {
+                log::error!(
+                    target: "gear",
+                    "the storage deposit of {} pages of {program:?} could not be paid",
+                    after - before
+                );
+            }
+        } else if after < before {
+            let held = bank::ProgramDeposits::<T>::get(program);
+            let refund = if after == 0 {
+                held
+            } else {
+                multiply_by_rational_with_rounding(
+                    held,
+                    u128::from(before - after),
+                    u128::from(before),
+                    Rounding::Down,
+                )
+                .unwrap_or(0)
+            };
+            if refund == held {
+                bank::ProgramDeposits::<T>::remove(program);
+            } else {
+                bank::ProgramDeposits::<T>::insert(program, held - refund);
+            }
+            match payer {
+                Some(payer) => Self::pay_out(payer, refund),
+                // No gas tree (corrupted storage): the bank keeps it, recorded.
+                None => bank::UnpaidBurnedValue::<T>::mutate(|v| *v = v.saturating_add(refund)),
+            }
         }
     }
 

@@ -1,9 +1,9 @@
 //! Codes and program creation.
 
 use crate::{
-    program,
+    bank, program,
     types::{CodeChangeKind, ProgramChangeKind},
-    Config, Error, Event, Pallet,
+    Config, Error, Event, HoldReason, Pallet,
 };
 use alloc::vec::Vec;
 use gear_core::{
@@ -16,9 +16,12 @@ use gear_core::{
 use gear_engine::code::CodeError;
 use gprimitives::{ActorId, CodeId, MessageId};
 use polkadot_sdk::{
-    frame_support::{ensure, traits::Get},
+    frame_support::{
+        ensure,
+        traits::{fungible::MutateHold, Get},
+    },
     frame_system::pallet_prelude::BlockNumberFor,
-    sp_runtime::{traits::Bounded, DispatchError},
+    sp_runtime::{traits::Bounded, DispatchError, DispatchResult},
 };
 
 impl<T: Config> Pallet<T> {
@@ -71,13 +74,22 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    pub(crate) fn store_code(code: gear_engine::ValidatedCode) {
+    /// Stores a validated code, holding its storage deposit ([`Pallet::code_deposit`]) from
+    /// `depositor` (`InsufficientDeposit`, and nothing stored, when it cannot be held).
+    pub(crate) fn store_code(
+        code: gear_engine::ValidatedCode,
+        depositor: &T::AccountId,
+    ) -> DispatchResult {
         let gear_engine::ValidatedCode {
             code_id,
             original,
             instrumented,
             meta,
         } = code;
+        let deposit = Self::code_deposit(original.len(), instrumented.len());
+        T::Currency::hold(&HoldReason::CodeDeposit.into(), depositor, deposit)
+            .map_err(|_| Error::<T>::InsufficientDeposit)?;
+        bank::CodeDeposits::<T>::insert(code_id, (depositor.clone(), deposit));
         let exports = [
             (meta.has_init, DispatchKind::Init),
             (meta.has_handle, DispatchKind::Handle),
@@ -105,6 +117,7 @@ impl<T: Config> Pallet<T> {
             id: code_id,
             change: CodeChangeKind::Active { expiration: None },
         });
+        Ok(())
     }
 
     /// Stores a new, uninitialized program whose init message is `init_message`.
@@ -150,7 +163,7 @@ impl<T: Config> Pallet<T> {
             .transpose()?;
         Self::charge(&who, gas_limit, value, keep_alive)?;
         if let Some(validated) = validated {
-            Self::store_code(validated);
+            Self::store_code(validated, &who)?;
         }
         Ok(Self::create(
             who,

@@ -194,9 +194,15 @@ impl<T: Config> Pallet<T> {
     ) -> Result<(MessageId, ActorId, Option<GasTree>, bool, u32), String> {
         // Only this message's dispatches run: the queue ahead of it is left out.
         messenger::Head::<T>::put(messenger::Tail::<T>::get());
-        // The source can pay: a dry run is about gas, not about the caller's balance.
+        // The source can pay: a dry run is about gas, not about the caller's balance (nor its
+        // storage deposits: the largest code's and its program's most memory).
+        let code_len = T::Schedule::get().limits.code_len as usize;
         let needed = Self::gas_value(gas_limit)
             .saturating_add(value)
+            .saturating_add(Self::code_deposit(code_len, code_len))
+            .saturating_add(
+                Self::page_deposit().saturating_mul(u128::from(Self::max_stored_pages())),
+            )
             .saturating_add(T::Currency::minimum_balance());
         let balance = T::Currency::balance(source);
         T::Currency::set_balance(source, balance.saturating_add(needed));

@@ -112,7 +112,19 @@ impl<T: Config> Pallet<T> {
     /// of `queue_run`: dispatches to distinct programs with distinct codes).
     pub fn dispatch_overhead() -> Weight {
         let run = <T as Config>::WeightInfo::queue_run;
-        run(1).saturating_sub(run(0))
+        run(1)
+            .saturating_sub(run(0))
+            .saturating_add(Self::deposit_weight())
+    }
+
+    /// Settling a storage deposit (payer's and bank's accounts, the deposit record or the hold
+    /// and its record): 2 reads and 3 writes with 2 KiB of proof, added to the generated
+    /// weights of `upload_code` and of each dispatch until `scripts/bench-weights.sh` is rerun
+    /// (its `upload_code` and `queue_run` benchmarks include the deposits).
+    pub fn deposit_weight() -> Weight {
+        <T as frame_system::Config>::DbWeight::get()
+            .reads_writes(2, 3)
+            .saturating_add(Weight::from_parts(0, 2 * 1024))
     }
 
     /// Runs due tasks, then the queue, while `meter` affords them: first the run's own cost
@@ -231,11 +243,15 @@ impl<T: Config> Pallet<T> {
                 // state: waiting would block the queue forever, so the dispatch fails now.
                 messenger::Pallet::<T>::dequeue();
                 let dispatch = Self::to_engine(dispatch);
+                let payer = Self::deposit_payer(dispatch.id);
+                let before = program::PagesCount::<T>::get(destination);
                 let outcome =
                     ExecutionOutcome::trap(0, SimpleExecutionError::MemoryOverflow, Vec::new());
                 super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
                 applier.count();
                 handle_journal(processing::process_outcome(dispatch, outcome), applier);
+                // A failed init removes the program's memory: its deposit goes back.
+                Self::settle_deposit(destination, before, payer.as_ref());
                 meter.consume(entry_read);
                 continue;
             }
@@ -353,6 +369,14 @@ impl<T: Config> Pallet<T> {
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
+        // The execution keeps no more pages than the payer of its gas can pay the storage
+        // deposit of (more is refused with `MemoryOverflow`, nothing kept).
+        let payer = Self::deposit_payer(dispatch.id);
+        let before = program::PagesCount::<T>::get(destination);
+        let mut config = Self::execution_config();
+        config.max_stored_pages = config.max_stored_pages.min(
+            (memory.pages.len() as u32).saturating_add(Self::affordable_pages(payer.as_ref())),
+        );
         let outcome = executor.execute(
             Some(active.code_id.into_bytes()),
             ProgramCode {
@@ -368,7 +392,7 @@ impl<T: Config> Pallet<T> {
                 reservations: active.gas_reservation_map.clone(),
                 export: None,
             },
-            &Self::execution_config(),
+            &config,
         );
         for line in &outcome.debug {
             log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
@@ -393,6 +417,7 @@ impl<T: Config> Pallet<T> {
             .collect();
         super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
         handle_journal(processing::process_outcome(dispatch, outcome), applier);
+        Self::settle_deposit(destination, before, payer.as_ref());
         (gas_burned, output, pages)
     }
 }

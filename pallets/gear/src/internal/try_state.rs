@@ -5,7 +5,10 @@ use alloc::collections::BTreeMap;
 use gear_core::program::Program;
 use gear_engine::gas_tree::GasNodeKind;
 use polkadot_sdk::{
-    frame_support::{ensure, traits::fungible::Inspect},
+    frame_support::{
+        ensure,
+        traits::fungible::{Inspect, InspectHold},
+    },
     sp_runtime::TryRuntimeError,
 };
 
@@ -15,8 +18,13 @@ impl<T: Config> Pallet<T> {
     /// - every gas tree is balanced: the gas its nodes hold = bought - burned - refunded, its
     ///   node count is right, every node's parent exists and counts it;
     /// - the bank holds exactly its existential deposit + the value of gas held in trees +
-    ///   value in flight (queue, waitlist, mailbox, stash) + program balances + what it owes;
-    /// - every program's page count matches its pages, every active program's code is stored.
+    ///   value in flight (queue, waitlist, mailbox, stash) + program balances + what it owes +
+    ///   programs' storage deposits;
+    /// - every program's page count matches its pages, every active program's code is stored;
+    ///   a program holds a storage deposit only while it stores pages, at most
+    ///   [`Pallet::page_deposit`] per page;
+    /// - every code has its deposit recorded, and what is held from each uploader under
+    ///   `CodeDeposit` is what the records say.
     pub fn do_try_state() -> Result<(), TryRuntimeError> {
         // Queue.
         let head = messenger::Head::<T>::get();
@@ -107,6 +115,9 @@ impl<T: Config> Pallet<T> {
             owed = owed.saturating_add(unpaid);
         }
         owed = owed.saturating_add(bank::UnpaidBurnedValue::<T>::get());
+        for deposit in bank::ProgramDeposits::<T>::iter_values() {
+            owed = owed.saturating_add(deposit);
+        }
         let bank = T::Currency::balance(&Self::bank_account());
         let ed = T::Currency::minimum_balance();
         ensure!(
@@ -127,6 +138,34 @@ impl<T: Config> Pallet<T> {
                     "an active program's code is missing"
                 );
             }
+        }
+        let page_deposit = Self::page_deposit();
+        for (id, deposit) in bank::ProgramDeposits::<T>::iter() {
+            let pages = u128::from(program::PagesCount::<T>::get(id));
+            ensure!(
+                pages > 0 && deposit <= page_deposit.saturating_mul(pages),
+                "a program's storage deposit does not match its pages"
+            );
+        }
+
+        // Code deposits.
+        let mut by_depositor: BTreeMap<T::AccountId, u128> = BTreeMap::new();
+        for code_id in program::InstrumentedCodeStorage::<T>::iter_keys() {
+            let (who, deposit) =
+                bank::CodeDeposits::<T>::get(code_id).ok_or("a code without its deposit")?;
+            let total = by_depositor.entry(who).or_default();
+            *total = total.saturating_add(deposit);
+        }
+        ensure!(
+            bank::CodeDeposits::<T>::iter_keys().all(Self::code_exists),
+            "a code deposit of a code that is not stored"
+        );
+        for (who, total) in by_depositor {
+            ensure!(
+                T::Currency::balance_on_hold(&crate::HoldReason::CodeDeposit.into(), &who)
+                    == total,
+                "held code deposits differ from their records"
+            );
         }
         Ok(())
     }

@@ -150,7 +150,7 @@ fn infinite_loop_burns_exactly_its_gas_and_value_is_conserved() {
         // The bank holds nothing but its existential deposit once all messages ended.
         assert_eq!(
             Balances::free_balance(Gear::bank_account()),
-            EXISTENTIAL_DEPOSIT
+            EXISTENTIAL_DEPOSIT + deposits()
         );
         assert!(crate::bank::UnpaidBurnedValue::<Test>::get().is_zero());
     });

@@ -4,6 +4,7 @@
 
 mod basic;
 mod builtin;
+mod deposits;
 mod errors;
 mod gas;
 mod invariants;
@@ -138,11 +139,17 @@ pub(crate) fn run_blocks(n: u32) {
     }
 }
 
+/// Storage deposits the bank holds for programs' memory.
+pub(crate) fn deposits() -> u128 {
+    crate::bank::ProgramDeposits::<Test>::iter_values().sum()
+}
+
 /// Total value held by Alice, Bob, the gas recipient and the bank: what the gear pallets may only
 /// move between them.
 pub(crate) fn held_total() -> u128 {
-    Balances::free_balance(ALICE)
-        + Balances::free_balance(BOB)
-        + Balances::free_balance(AUTHOR)
-        + Balances::free_balance(Gear::bank_account())
+    use polkadot_sdk::frame_support::traits::fungible::Inspect;
+    Balances::total_balance(&ALICE)
+        + Balances::total_balance(&BOB)
+        + Balances::total_balance(&AUTHOR)
+        + Balances::total_balance(&Gear::bank_account())
 }

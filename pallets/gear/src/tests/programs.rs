@@ -21,6 +21,7 @@ fn async_proxy_chain_of_three_answers_the_user() {
         run_to_next_block();
         let alice = Balances::free_balance(ALICE);
         let author = Balances::free_balance(AUTHOR);
+        let deposits_before = deposits();
         // gstd's async runtime sets 10e9 gas aside for a signal in each waiting program: three
         // hops need more than 20e9.
         let request = send(outer, b"PING".to_vec(), 3 * GAS);
@@ -44,12 +45,16 @@ fn async_proxy_chain_of_three_answers_the_user() {
             .count();
         assert_eq!((waited, woken), (2, 2));
         assert_eq!(crate::messenger::Waitlist::<Test>::iter().count(), 0);
-        // The request's whole gas tree settled: Alice paid exactly what was burned.
+        // The request's whole gas tree settled: Alice paid exactly what was burned and the
+        // storage deposit of the pages the programs now store besides.
         assert_eq!(crate::gas::GasTrees::<Test>::iter().count(), 0);
-        assert_eq!(alice - Balances::free_balance(ALICE), burned_since(author));
+        assert_eq!(
+            alice - Balances::free_balance(ALICE),
+            burned_since(author) + deposits() - deposits_before
+        );
         assert_eq!(
             Balances::free_balance(Gear::bank_account()),
-            EXISTENTIAL_DEPOSIT
+            EXISTENTIAL_DEPOSIT + deposits()
         );
     });
 }
@@ -61,6 +66,7 @@ fn value_goes_to_the_mailbox_and_is_claimed() {
         run_to_next_block();
         let alice = Balances::free_balance(ALICE);
         let author = Balances::free_balance(AUTHOR);
+        let deposits_before = deposits();
         let request = send_value(ALICE, program, vec![], GAS, 1_000);
         run_to_next_block();
         // The program got 1000 and sent 500 back: it has 500 available.
@@ -95,10 +101,11 @@ fn value_goes_to_the_mailbox_and_is_claimed() {
         run_to_next_block();
         assert!(mailbox(&ALICE).is_empty());
         assert_eq!(crate::bank::ProgramBalances::<Test>::get(program), 500);
-        // Exact to the gas: Alice lost the 500 the program kept and what was burned.
+        // Exact to the gas: Alice lost the 500 the program kept, what was burned and the
+        // deposit of the page the program now stores besides (its allocator's).
         assert_eq!(
             alice - Balances::free_balance(ALICE),
-            500 + burned_since(author)
+            500 + burned_since(author) + deposits() - deposits_before
         );
     });
 }
