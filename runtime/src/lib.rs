@@ -563,6 +563,9 @@ impl pallet_gear_xcm::Config for Runtime {
     type MaxTimeout = ConstU32<{ 24 * HOURS }>;
     type MaxRemotePayload = ConstU32<{ 32 * 1024 }>;
     type RemoteExecutionFee = ConstU128<{ UNIT / 10 }>;
+    /// Ten memory pages' storage deposit (160 KiB at this runtime's deposit prices).
+    type RemoteStorageDeposit =
+        ConstU128<{ 10 * (DEPOSIT_PER_ITEM + DEPOSIT_PER_BYTE * 16 * 1024) }>;
     type RelayExecutionFee = ConstU128<{ UNIT }>;
     type RelayHrmpPalletIndex = ConstU8<60>;
     /// One millisecond: decoding the request and sending one XCM.

@@ -196,6 +196,9 @@ fn a_program_awaits_a_program_on_the_sibling_and_gets_its_reply() {
     );
     let proxy_before = program_balance(&mut net, PARA_A, proxy);
     let sovereign_before = balance(&mut net, PARA_B, &sovereign_of(PARA_A));
+    let ping_deposit_before = net.on(PARA_B, || {
+        pallet_gear::bank::ProgramDeposits::<Runtime>::get(ping)
+    });
 
     let request = send(
         &mut net,
@@ -219,17 +222,27 @@ fn a_program_awaits_a_program_on_the_sibling_and_gets_its_reply() {
             .filter(|e| !matches!(e, RuntimeEvent::Gear(_) | RuntimeEvent::Balances(_)))
             .collect::<Vec<_>>())
     );
-    // The fee: remote execution and the reply's carriage + the remote gas, from the program's balance to the bridge's
-    // account here, and the same amount from para 2000's sovereign account on para 2001.
-    let fee = 2 * (UNIT / 10) + 10_000_000_000;
+    // The fee: remote execution and the reply's carriage + the storage deposit allowance + the
+    // remote gas, from the program's balance to the bridge's account here, and the same amount
+    // from para 2000's sovereign account on para 2001.
+    let storage_deposit =
+        <<Runtime as pallet_gear_xcm::Config>::RemoteStorageDeposit as Get<u128>>::get();
+    let fee = 2 * (UNIT / 10) + storage_deposit + 10_000_000_000;
     assert_eq!(program_balance(&mut net, PARA_A, proxy), proxy_before - fee);
     assert_eq!(
         balance(&mut net, PARA_B, &sovereign_of(PARA_A)),
         sovereign_before - fee
     );
-    // What the remote execution did not use stays in the program's account there.
+    // What the remote execution did not use stays in the program's account there: at least the
+    // allowance less the deposit of the pages ping stored for this message.
     let remote = balance(&mut net, PARA_B, &remote_account(PARA_A, proxy));
-    assert!(remote > 0 && remote < fee, "remote account holds {remote}");
+    let deposit_paid = net.on(PARA_B, || {
+        pallet_gear::bank::ProgramDeposits::<Runtime>::get(ping)
+    }) - ping_deposit_before;
+    assert!(
+        remote >= storage_deposit - deposit_paid && remote < fee,
+        "remote account holds {remote}, paid {deposit_paid} of deposit"
+    );
     assert!(bridge_events(&mut net, PARA_A)
         .iter()
         .any(|e| matches!(e, BridgeEvent::ReplyDelivered { .. })));
@@ -355,6 +368,9 @@ fn no_answer_in_time_gives_an_error_reply_and_returns_the_held_gas() {
         10 * UNIT,
     );
     let alice_before = balance(&mut net, PARA_A, &alice());
+    let deposits_before = net.on(PARA_A, || {
+        pallet_gear::bank::ProgramDeposits::<Runtime>::get(proxy)
+    });
     let request = send(
         &mut net,
         PARA_A,
@@ -376,9 +392,13 @@ fn no_answer_in_time_gives_an_error_reply_and_returns_the_held_gas() {
     assert!(bridge_events(&mut net, PARA_A)
         .iter()
         .any(|e| matches!(e, BridgeEvent::RequestTimedOut { .. })));
-    // All of the message's gas tree is settled: what was not burned is back with Alice.
+    // All of the message's gas tree is settled: what was not burned is back with Alice, who
+    // also paid the deposit of the pages the proxy keeps since her message.
     assert_eq!(gas_trees(&mut net, PARA_A), 0);
-    let spent = alice_before - balance(&mut net, PARA_A, &alice());
+    let deposit = net.on(PARA_A, || {
+        pallet_gear::bank::ProgramDeposits::<Runtime>::get(proxy)
+    }) - deposits_before;
+    let spent = alice_before - balance(&mut net, PARA_A, &alice()) - deposit;
     assert!(spent < GAS as u128, "Alice paid {spent} of {GAS} bought");
     // The late answer is recorded as an unsolicited reply, not delivered to the program.
     net.run(3);
@@ -460,7 +480,9 @@ fn bad_requests_get_specific_error_replies_and_cost_only_the_handling_gas() {
             }
             .encode(),
             BridgeError::InsufficientBalance {
-                required: 2 * (UNIT / 10) + u128::MAX / 2,
+                required: 2 * (UNIT / 10)
+                    + <<Runtime as pallet_gear_xcm::Config>::RemoteStorageDeposit as Get<u128>>::get(
+                    ) + u128::MAX / 2,
             },
         ),
     ];

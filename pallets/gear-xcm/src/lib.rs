@@ -31,12 +31,14 @@
 //! ## Fees
 //! - A [`BridgeRequest::Program`] costs the sending program (its balance; a user's account when
 //!   a user sends) twice [`Config::RemoteExecutionFee`] (the XCM's execution there, and the
-//!   carriage of the reply back, which `deliver` charges there) + the value of its `gas_limit` +
-//!   its `value`.
+//!   carriage of the reply back, which `deliver` charges there) + [`Config::RemoteStorageDeposit`]
+//!   (the storage deposit of memory pages the remote program may add) + the value of its
+//!   `gas_limit` + its `value`.
 //!   That amount moves to this pallet's account here, and the XCM withdraws the same amount in
 //!   the remote chain's native token from this chain's sovereign account there: it pays the
 //!   remote XCM execution, then is deposited to the program's account there (which buys the
-//!   remote gas and value; the remote refunds stay in that account). Gear siblings run this
+//!   remote gas, value and storage deposit; the remote refunds and what the deposit allowance
+//!   did not use stay in that account and pay for later requests). Gear siblings run this
 //!   runtime, so a unit of gas costs the same on both.
 //! - A [`BridgeRequest::Xcm`] pays its delivery price (if the router asks one); the remote
 //!   execution is the message's own business (e.g. `WithdrawAsset` from the program's account
@@ -345,6 +347,13 @@ pub mod pallet {
         /// (withdrawn from this chain's sovereign account there; unused weight refunded).
         #[pallet::constant]
         type RemoteExecutionFee: Get<u128>;
+
+        /// What a remote program request carries for the state it makes the program there store
+        /// (its memory pages' storage deposit, pallet-gear's `page_deposit` each), in the
+        /// remote chain's native token. Deposited to the requesting program's account there with
+        /// the gas; what the request does not use stays in that account for later requests.
+        #[pallet::constant]
+        type RemoteStorageDeposit: Get<u128>;
 
         /// What an HRMP request's execution on the relay chain may cost, in the relay token
         /// (withdrawn from this chain's sovereign account there; unused weight refunded).
@@ -815,9 +824,11 @@ pub mod pallet {
                 gas_limit <= <T as pallet_gear::gas::Config>::BlockGasLimit::get(),
                 BridgeError::GasLimitTooHigh
             );
-            // Execution there, and the carriage of the reply back (what `deliver` charges).
+            // Execution there, the carriage of the reply back (what `deliver` charges), and the
+            // storage deposit of what the remote program may store.
             let fee = T::RemoteExecutionFee::get()
                 .saturating_mul(2)
+                .saturating_add(T::RemoteStorageDeposit::get())
                 .saturating_add(pallet_gear::Pallet::<T>::gas_value(gas_limit))
                 .saturating_add(value);
             let query = query_of(request.id);

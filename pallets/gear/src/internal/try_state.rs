@@ -162,8 +162,7 @@ impl<T: Config> Pallet<T> {
         );
         for (who, total) in by_depositor {
             ensure!(
-                T::Currency::balance_on_hold(&crate::HoldReason::CodeDeposit.into(), &who)
-                    == total,
+                T::Currency::balance_on_hold(&crate::HoldReason::CodeDeposit.into(), &who) == total,
                 "held code deposits differ from their records"
             );
         }

@@ -46,7 +46,11 @@ fn a_code_holds_its_deposit_from_the_uploader_while_it_is_stored() {
         let deposit = 3 * DEPOSIT_PER_ITEM + DEPOSIT_PER_BYTE * (code.len() + instrumented) as u128;
         assert_eq!(Gear::code_deposit(code.len(), instrumented), deposit);
         assert_eq!(code_held(&BOB), deposit);
-        assert_eq!(before - free(&BOB), deposit, "held, not spent: nothing else moved");
+        assert_eq!(
+            before - free(&BOB),
+            deposit,
+            "held, not spent: nothing else moved"
+        );
         assert_eq!(
             bank::CodeDeposits::<Test>::get(code_id),
             Some((BOB, deposit))
@@ -188,7 +192,10 @@ fn a_payer_who_cannot_pay_the_deposit_gets_memory_overflow_and_nothing_is_stored
         // With one more page's deposit the same message keeps its pages.
         Balances::set_balance(&CAROL, EXISTENTIAL_DEPOSIT + gas_value + 17 * page);
         let (spent, burned, id) = sent(CAROL, hoarder, b"grow");
-        assert_eq!(reply_to(id).unwrap().1, ReplyCode::Success(SuccessReplyReason::Auto));
+        assert_eq!(
+            reply_to(id).unwrap().1,
+            ReplyCode::Success(SuccessReplyReason::Auto)
+        );
         assert_eq!(pages(hoarder), 17);
         assert_eq!(spent, (burned + 17 * page) as i128);
         assert_eq!(free(&CAROL), EXISTENTIAL_DEPOSIT + gas_value - burned);
