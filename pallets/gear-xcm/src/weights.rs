@@ -12,7 +12,7 @@
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/gear-check/debug/wbuild/gear-runtime/gear_runtime.wasm
+// /root/.cache/gear-bench-target/debug/wbuild/gear-runtime/gear_runtime.wasm
 // --genesis-builder
 // runtime
 // --genesis-builder-preset
@@ -85,12 +85,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `815`
 		//  Estimated: `8799`
-		// Minimum execution time: 166_905_000 picoseconds.
-		Weight::from_parts(181_211_768, 0)
+		// Minimum execution time: 188_539_000 picoseconds.
+		Weight::from_parts(212_086_000, 0)
 			// Standard Error: 6
-			.saturating_add(Weight::from_parts(4_039, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(4_418, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(166_905_000, 0))
+			.max(Weight::from_parts(188_539_000, 0))
 			.saturating_add(Weight::from_parts(0, 8799))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -118,12 +118,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1406`
 		//  Estimated: `7346`
-		// Minimum execution time: 108_189_000 picoseconds.
-		Weight::from_parts(114_246_000, 0)
-			// Standard Error: 2
-			.saturating_add(Weight::from_parts(747, 0).saturating_mul(p.into()))
+		// Minimum execution time: 125_233_000 picoseconds.
+		Weight::from_parts(134_954_966, 0)
+			// Standard Error: 3
+			.saturating_add(Weight::from_parts(798, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(108_189_000, 0))
+			.max(Weight::from_parts(125_233_000, 0))
 			.saturating_add(Weight::from_parts(0, 7346))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -138,10 +138,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `64`
 		//  Estimated: `1549`
-		// Minimum execution time: 20_119_000 picoseconds.
-		Weight::from_parts(22_139_000, 0)
+		// Minimum execution time: 21_751_000 picoseconds.
+		Weight::from_parts(25_129_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(20_119_000, 0))
+			.max(Weight::from_parts(21_751_000, 0))
 			.saturating_add(Weight::from_parts(0, 1549))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -151,24 +151,24 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights (for mocks and tests).
 impl WeightInfo for () {
 	fn deliver(p: u32, ) -> Weight {
-		Weight::from_parts(181_211_768, 0)
-			.saturating_add(Weight::from_parts(4_039, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(166_905_000, 0))
+		Weight::from_parts(212_086_000, 0)
+			.saturating_add(Weight::from_parts(4_418, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(188_539_000, 0))
 			.saturating_add(Weight::from_parts(0, 8799))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 	fn deliver_reply(p: u32, ) -> Weight {
-		Weight::from_parts(114_246_000, 0)
-			.saturating_add(Weight::from_parts(747, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(108_189_000, 0))
+		Weight::from_parts(134_954_966, 0)
+			.saturating_add(Weight::from_parts(798, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(125_233_000, 0))
 			.saturating_add(Weight::from_parts(0, 7346))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn hrmp() -> Weight {
-		Weight::from_parts(22_139_000, 0)
-			.max(Weight::from_parts(20_119_000, 0))
+		Weight::from_parts(25_129_000, 0)
+			.max(Weight::from_parts(21_751_000, 0))
 			.saturating_add(Weight::from_parts(0, 1549))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

@@ -12,7 +12,7 @@
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/gear-check/debug/wbuild/gear-runtime/gear_runtime.wasm
+// /root/.cache/gear-bench-target/debug/wbuild/gear-runtime/gear_runtime.wasm
 // --genesis-builder
 // runtime
 // --genesis-builder-preset
@@ -58,24 +58,30 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `GearProgram::InstrumentedCodeStorage` (r:1 w:1)
 	/// Proof: `GearProgram::InstrumentedCodeStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `GearProgram::CodeMetadataStorage` (r:0 w:1)
 	/// Proof: `GearProgram::CodeMetadataStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearProgram::OriginalCodeStorage` (r:0 w:1)
 	/// Proof: `GearProgram::OriginalCodeStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `GearBank::CodeDeposits` (r:0 w:1)
+	/// Proof: `GearBank::CodeDeposits` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// The range of component `c` is `[0, 262144]`.
 	fn upload_code(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4`
-		//  Estimated: `3469`
-		// Minimum execution time: 74_768_000 picoseconds.
-		Weight::from_parts(90_361_818, 0)
-			// Standard Error: 218
-			.saturating_add(Weight::from_parts(71_486, 0).saturating_mul(c.into()))
+		//  Measured:  `105`
+		//  Estimated: `3593`
+		// Minimum execution time: 123_544_000 picoseconds.
+		Weight::from_parts(129_783_000, 0)
+			// Standard Error: 148
+			.saturating_add(Weight::from_parts(81_612, 0).saturating_mul(c.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(74_768_000, 0))
-			.saturating_add(Weight::from_parts(0, 3469))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.max(Weight::from_parts(123_544_000, 0))
+			.saturating_add(Weight::from_parts(0, 3593))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `GearProgram::InstrumentedCodeStorage` (r:1 w:0)
 	/// Proof: `GearProgram::InstrumentedCodeStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
@@ -101,14 +107,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `447`
 		//  Estimated: `6196`
-		// Minimum execution time: 377_320_000 picoseconds.
-		Weight::from_parts(161_037_027, 0)
-			// Standard Error: 14
-			.saturating_add(Weight::from_parts(2_417, 0).saturating_mul(s.into()))
-			// Standard Error: 14
-			.saturating_add(Weight::from_parts(615, 0).saturating_mul(p.into()))
+		// Minimum execution time: 385_512_000 picoseconds.
+		Weight::from_parts(40_341_490, 0)
+			// Standard Error: 11
+			.saturating_add(Weight::from_parts(2_829, 0).saturating_mul(s.into()))
+			// Standard Error: 11
+			.saturating_add(Weight::from_parts(830, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(377_320_000, 0))
+			.max(Weight::from_parts(385_512_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -134,12 +140,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `601`
 		//  Estimated: `6196`
-		// Minimum execution time: 78_615_000 picoseconds.
-		Weight::from_parts(86_807_390, 0)
-			// Standard Error: 2
-			.saturating_add(Weight::from_parts(661, 0).saturating_mul(p.into()))
+		// Minimum execution time: 91_140_000 picoseconds.
+		Weight::from_parts(98_680_703, 0)
+			// Standard Error: 4
+			.saturating_add(Weight::from_parts(737, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(78_615_000, 0))
+			.max(Weight::from_parts(91_140_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -167,15 +173,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 524288]`.
 	fn send_reply(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1404`
-		//  Estimated: `7344`
-		// Minimum execution time: 178_631_000 picoseconds.
-		Weight::from_parts(196_173_340, 0)
-			// Standard Error: 3
-			.saturating_add(Weight::from_parts(655, 0).saturating_mul(p.into()))
+		//  Measured:  `1449`
+		//  Estimated: `7389`
+		// Minimum execution time: 198_272_000 picoseconds.
+		Weight::from_parts(224_508_755, 0)
+			// Standard Error: 4
+			.saturating_add(Weight::from_parts(759, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(178_631_000, 0))
-			.saturating_add(Weight::from_parts(0, 7344))
+			.max(Weight::from_parts(198_272_000, 0))
+			.saturating_add(Weight::from_parts(0, 7389))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -201,13 +207,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearMessenger::Dispatches` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn claim_value() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1404`
-		//  Estimated: `7344`
-		// Minimum execution time: 145_376_000 picoseconds.
-		Weight::from_parts(157_296_000, 0)
+		//  Measured:  `1449`
+		//  Estimated: `7389`
+		// Minimum execution time: 153_137_000 picoseconds.
+		Weight::from_parts(177_870_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(145_376_000, 0))
-			.saturating_add(Weight::from_parts(0, 7344))
+			.max(Weight::from_parts(153_137_000, 0))
+			.saturating_add(Weight::from_parts(0, 7389))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -231,45 +237,47 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearProgram::CodeMetadataStorage` (r:64 w:0)
 	/// Proof: `GearProgram::CodeMetadataStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearProgram::PagesCount` (r:64 w:0)
+	/// Storage: `GearProgram::PagesCount` (r:64 w:64)
 	/// Proof: `GearProgram::PagesCount` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearProgram::InstrumentedCodeStorage` (r:64 w:0)
 	/// Proof: `GearProgram::InstrumentedCodeStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearProgram::MemoryPages` (r:64 w:0)
+	/// Storage: `GearProgram::MemoryPages` (r:128 w:64)
 	/// Proof: `GearProgram::MemoryPages` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearProgram::Allocations` (r:64 w:0)
 	/// Proof: `GearProgram::Allocations` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `GearGas::GasTrees` (r:64 w:64)
+	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `GearBank::ProgramBalances` (r:64 w:0)
 	/// Proof: `GearBank::ProgramBalances` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearGas::GasTrees` (r:64 w:64)
-	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearBank::UnpaidBurnedValue` (r:1 w:1)
 	/// Proof: `GearBank::UnpaidBurnedValue` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearXcm::Inbound` (r:64 w:0)
 	/// Proof: `GearXcm::Inbound` (`max_values`: None, `max_size`: Some(695), added: 3170, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `GearBank::ProgramDeposits` (r:64 w:64)
+	/// Proof: `GearBank::ProgramDeposits` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// The range of component `n` is `[0, 64]`.
 	fn queue_run(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `875 + n * (923 ±0)`
-		//  Estimated: `6196 + n * (3398 ±0)`
-		// Minimum execution time: 13_829_000 picoseconds.
-		Weight::from_parts(213_396_061, 0)
-			// Standard Error: 448_242
-			.saturating_add(Weight::from_parts(189_262_428, 0).saturating_mul(n.into()))
+		//  Measured:  `918 + n * (927 ±0)`
+		//  Estimated: `6196 + n * (5877 ±0)`
+		// Minimum execution time: 15_917_000 picoseconds.
+		Weight::from_parts(113_273_519, 0)
+			// Standard Error: 593_664
+			.saturating_add(Weight::from_parts(288_040_868, 0).saturating_mul(n.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(13_829_000, 0))
+			.max(Weight::from_parts(15_917_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((14_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3398).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5877).saturating_mul(n.into()))
 	}
 	/// Storage: `GearScheduler::FirstIncompleteTasksBlock` (r:1 w:1)
 	/// Proof: `GearScheduler::FirstIncompleteTasksBlock` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -295,13 +303,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearMessenger::Dispatches` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn task() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1186`
-		//  Estimated: `7126`
-		// Minimum execution time: 139_753_000 picoseconds.
-		Weight::from_parts(150_244_000, 0)
+		//  Measured:  `1231`
+		//  Estimated: `7171`
+		// Minimum execution time: 157_216_000 picoseconds.
+		Weight::from_parts(173_303_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(139_753_000, 0))
-			.saturating_add(Weight::from_parts(0, 7126))
+			.max(Weight::from_parts(157_216_000, 0))
+			.saturating_add(Weight::from_parts(0, 7171))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -310,60 +318,60 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights (for mocks and tests).
 impl WeightInfo for () {
 	fn upload_code(c: u32, ) -> Weight {
-		Weight::from_parts(90_361_818, 0)
-			.saturating_add(Weight::from_parts(71_486, 0).saturating_mul(c.into()))
-			.max(Weight::from_parts(74_768_000, 0))
-			.saturating_add(Weight::from_parts(0, 3469))
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+		Weight::from_parts(129_783_000, 0)
+			.saturating_add(Weight::from_parts(81_612, 0).saturating_mul(c.into()))
+			.max(Weight::from_parts(123_544_000, 0))
+			.saturating_add(Weight::from_parts(0, 3593))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn create_program(s: u32, p: u32, ) -> Weight {
-		Weight::from_parts(161_037_027, 0)
-			.saturating_add(Weight::from_parts(2_417, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(615, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(377_320_000, 0))
+		Weight::from_parts(40_341_490, 0)
+			.saturating_add(Weight::from_parts(2_829, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(830, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(385_512_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn send_message(p: u32, ) -> Weight {
-		Weight::from_parts(86_807_390, 0)
-			.saturating_add(Weight::from_parts(661, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(78_615_000, 0))
+		Weight::from_parts(98_680_703, 0)
+			.saturating_add(Weight::from_parts(737, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(91_140_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn send_reply(p: u32, ) -> Weight {
-		Weight::from_parts(196_173_340, 0)
-			.saturating_add(Weight::from_parts(655, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(178_631_000, 0))
-			.saturating_add(Weight::from_parts(0, 7344))
+		Weight::from_parts(224_508_755, 0)
+			.saturating_add(Weight::from_parts(759, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(198_272_000, 0))
+			.saturating_add(Weight::from_parts(0, 7389))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn claim_value() -> Weight {
-		Weight::from_parts(157_296_000, 0)
-			.max(Weight::from_parts(145_376_000, 0))
-			.saturating_add(Weight::from_parts(0, 7344))
+		Weight::from_parts(177_870_000, 0)
+			.max(Weight::from_parts(153_137_000, 0))
+			.saturating_add(Weight::from_parts(0, 7389))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn queue_run(n: u32, ) -> Weight {
-		Weight::from_parts(213_396_061, 0)
-			.saturating_add(Weight::from_parts(189_262_428, 0).saturating_mul(n.into()))
-			.max(Weight::from_parts(13_829_000, 0))
+		Weight::from_parts(113_273_519, 0)
+			.saturating_add(Weight::from_parts(288_040_868, 0).saturating_mul(n.into()))
+			.max(Weight::from_parts(15_917_000, 0))
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((14_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3398).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5877).saturating_mul(n.into()))
 	}
 	fn task() -> Weight {
-		Weight::from_parts(150_244_000, 0)
-			.max(Weight::from_parts(139_753_000, 0))
-			.saturating_add(Weight::from_parts(0, 7126))
+		Weight::from_parts(173_303_000, 0)
+			.max(Weight::from_parts(157_216_000, 0))
+			.saturating_add(Weight::from_parts(0, 7171))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(13_u64))
 	}
