@@ -124,6 +124,10 @@ pub struct GasTree {
     pub refunded: u64,
     /// Nodes alive.
     pub nodes: u32,
+    /// Storage deposit its messages may still take from the payer for the state they make
+    /// programs keep (the chain sets it when the tree starts; refunds to the payer from within
+    /// the tree add back to it).
+    pub deposit_left: u128,
 }
 
 impl GasTree {
@@ -241,12 +245,14 @@ pub fn tree_of(store: &impl GasStore, id: GasNodeId) -> Result<(MessageId, GasTr
     Ok((node.root, tree))
 }
 
-/// Starts a tree: `root`'s message with `amount` bought by `payer`.
+/// Starts a tree: `root`'s message with `amount` bought by `payer`, who allows its messages to
+/// take up to `deposit_limit` of storage deposit.
 pub fn create(
     store: &mut impl GasStore,
     payer: ActorId,
     root: MessageId,
     amount: u64,
+    deposit_limit: u128,
 ) -> Result<()> {
     let id = GasNodeId::Node(root);
     if store.node(id).is_some() || store.tree(root).is_some() {
@@ -260,6 +266,7 @@ pub fn create(
             burned: 0,
             refunded: 0,
             nodes: 1,
+            deposit_left: deposit_limit,
         },
     );
     store.set_node(id, GasNode::new(GasNodeKind::External, root, None, amount));
@@ -639,7 +646,7 @@ mod tests {
     #[test]
     fn shared_gas_stays_while_a_child_uses_it() {
         let mut s = Store::default();
-        create(&mut s, ActorId::zero(), id(1), 1_000).unwrap();
+        create(&mut s, ActorId::zero(), id(1), 1_000, 0).unwrap();
         split(&mut s, node(1), id(2)).unwrap();
         assert_eq!(get_limit(&s, node(2)), Ok(1_000));
         spend(&mut s, node(2), 100).unwrap();
@@ -656,7 +663,7 @@ mod tests {
     #[test]
     fn a_child_s_rest_returns_to_its_living_parent() {
         let mut s = Store::default();
-        create(&mut s, ActorId::zero(), id(1), 1_000).unwrap();
+        create(&mut s, ActorId::zero(), id(1), 1_000, 0).unwrap();
         split_with_value(&mut s, node(1), id(2), 300).unwrap();
         assert_eq!(get_limit(&s, node(1)), Ok(700));
         spend(&mut s, node(2), 50).unwrap();
@@ -671,7 +678,7 @@ mod tests {
     #[test]
     fn locked_and_cut_gas_keeps_the_tree_alive() {
         let mut s = Store::default();
-        create(&mut s, ActorId::zero(), id(1), 1_000).unwrap();
+        create(&mut s, ActorId::zero(), id(1), 1_000, 0).unwrap();
         cut(&mut s, node(1), id(2), 300).unwrap();
         lock(&mut s, node(2), 300).unwrap();
         assert_eq!(consume(&mut s, node(2)), Err(GasTreeError::Forbidden));
@@ -691,7 +698,7 @@ mod tests {
     fn reservations_deposits_and_system_reserves() {
         let mut s = Store::default();
         let rid = ReservationId::from([9; 32]);
-        create(&mut s, ActorId::zero(), id(1), 1_000).unwrap();
+        create(&mut s, ActorId::zero(), id(1), 1_000, 0).unwrap();
         reserve(&mut s, node(1), rid, 400).unwrap();
         create_deposit(&mut s, node(1), id(3), 100).unwrap();
         assert!(is_deposit(&s, id(3)));

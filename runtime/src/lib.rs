@@ -429,6 +429,11 @@ pub const DEPOSIT_PER_BYTE: Balance = 10 * MICROUNIT;
 /// Storage deposit per storage item (a memory page; a code's three records).
 pub const DEPOSIT_PER_ITEM: Balance = 20 * MILLIUNIT;
 
+/// The most storage deposit one message (its gas tree: all it leads to) may take from the
+/// account that bought its gas: 160 pages (2.5 MiB) of program memory, 29.4 UNIT, so one
+/// message can fill a program to the most it may store (146 pages) and no more than that.
+pub const DEPOSIT_LIMIT: Balance = 160 * (DEPOSIT_PER_ITEM + DEPOSIT_PER_BYTE * 16 * 1024);
+
 parameter_types! {
     pub const BankPalletId: PalletId = PalletId(*b"py/gbank");
     /// The share of every block reserved for the Gear queue (a message with the block gas
@@ -480,6 +485,7 @@ impl pallet_gear::Config for Runtime {
     type RuntimeHoldReason = RuntimeHoldReason;
     type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
+    type DepositLimit = ConstU128<DEPOSIT_LIMIT>;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;
     type MailboxThreshold = ConstU64<3_000>;

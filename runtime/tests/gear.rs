@@ -34,6 +34,18 @@ fn presets_build_and_pallets_pass_integrity_tests() {
 }
 
 #[test]
+fn one_message_may_pay_the_deposit_of_a_program_at_its_memory_limit() {
+    dev_externalities().execute_with(|| {
+        let full = u128::from(Gear::max_stored_pages()) * Gear::page_deposit();
+        assert!(
+            gear_runtime::DEPOSIT_LIMIT >= full,
+            "DEPOSIT_LIMIT {} < {full}",
+            gear_runtime::DEPOSIT_LIMIT
+        );
+    });
+}
+
+#[test]
 fn ping_through_the_runtime() {
     dev_externalities().execute_with(|| {
         let bob = Sr25519Keyring::Bob.to_account_id();

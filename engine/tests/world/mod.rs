@@ -155,7 +155,7 @@ impl<E: Executor> World<E> {
         value: u128,
     ) {
         let user = ActorId::from(USER);
-        gas_tree::create(&mut self.gas, user, id, DEFAULT_GAS).expect("new tree");
+        gas_tree::create(&mut self.gas, user, id, DEFAULT_GAS, 0).expect("new tree");
         self.queue.push_back(Dispatch {
             kind,
             id,

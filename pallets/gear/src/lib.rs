@@ -113,8 +113,13 @@
 //!   and all of it when the program's memory goes (exit, failed init). As in pallet-revive,
 //!   whoever frees state is paid for it; memory grown and freed within one execution costs
 //!   nothing. An execution may keep only as many new pages as its payer can pay for (keeping
-//!   the existential deposit): one that would keep more is refused with Gear's
-//!   `MemoryOverflow`, nothing kept, only its gas burned.
+//!   the existential deposit) and as its gas tree may still take: the messages of one tree
+//!   (an extrinsic's message and all it leads to: sends, replies, reply deposits, wakes) take
+//!   at most [`Config::DepositLimit`] from the payer, net of what is paid back to it within the
+//!   tree, so a program cannot make a user pay more than that for state, whatever it does with
+//!   the user's message. An execution that would keep more is refused with Gear's
+//!   `MemoryOverflow`, nothing kept, only its gas burned. A waiting init removed for rent
+//!   (`RemoveFromWaitlist`) pays the deposit back as a failed init does.
 //! - **Everything else that stays** is paid per block from gas, as on Gear: the waitlist,
 //!   mailbox, stash and gas reservations charge rent (`GearScheduler`) and leave when it runs
 //!   out. A program's record is covered by the existential deposit it is created with (its
@@ -245,6 +250,13 @@ pub mod pallet {
         /// Storage deposit per storage item (a code's three records, one memory page).
         #[pallet::constant]
         type DepositPerItem: Get<u128>;
+
+        /// The most storage deposit the messages of one gas tree (one extrinsic's message and
+        /// all it leads to) may take from its payer, net of what they pay back to it: what a
+        /// user risks, besides gas and value, by sending a message to a program ([State growth
+        /// is paid for](crate#state-growth-is-paid-for)).
+        #[pallet::constant]
+        type DepositLimit: Get<u128>;
 
         /// Wall-clock time for `gr_block_timestamp`.
         type Timestamp: UnixTime;
@@ -569,7 +581,7 @@ pub mod pallet {
         /// Stores `code` (validated and instrumented) so programs can be created from it,
         /// holding its storage deposit ([`Pallet::code_deposit`]) from the sender.
         #[pallet::call_index(0)]
-        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(Pallet::<T>::deposit_weight()))]
+        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32))]
         pub fn upload_code(origin: OriginFor<T>, code: Vec<u8>) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let code_id = CodeId::generate(&code);
@@ -580,7 +592,7 @@ pub mod pallet {
 
         /// Stores `code` if new, creates a program from it and queues its init message.
         #[pallet::call_index(1)]
-        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(Pallet::<T>::deposit_weight()).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)).saturating_add(Pallet::<T>::dispatch_overhead()))]
+        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)).saturating_add(Pallet::<T>::dispatch_overhead()))]
         pub fn upload_program(
             origin: OriginFor<T>,
             code: Vec<u8>,

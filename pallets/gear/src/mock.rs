@@ -71,6 +71,8 @@ parameter_types! {
     pub ServiceWeight: Weight = Weight::from_parts(BLOCK_GAS_LIMIT * 2, 4 * 1024 * 1024);
     pub static GearSchedule: gear_core::gas_metering::Schedule = Default::default();
     pub static OutgoingBytesLimit: u32 = 64 * 1024 * 1024;
+    /// 64 pages' deposit, as the runtime's.
+    pub static DepositLimit: u128 = 64 * (DEPOSIT_PER_ITEM + DEPOSIT_PER_BYTE * 16 * 1024);
     /// Twice what one dispatch may produce with Gear's limits (64 MiB sent, 64 MiB of init
     /// payloads and an 8 MiB reply).
     pub static QueueOutputPerBlock: u32 = 272 * 1024 * 1024;
@@ -93,6 +95,7 @@ impl pallet_gear::Config for Test {
     type RuntimeHoldReason = RuntimeHoldReason;
     type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
+    type DepositLimit = DepositLimit;
     type Timestamp = Timestamp;
     type Schedule = GearSchedule;
     type MailboxThreshold = ConstU64<3_000>;

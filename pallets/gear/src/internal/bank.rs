@@ -150,16 +150,22 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Who pays the storage deposit of what dispatch `id` makes its program store, and gets it
-    /// back for what it frees: the payer of its gas tree (the account that bought its gas).
-    pub(crate) fn deposit_payer(id: MessageId) -> Option<T::AccountId> {
-        gear_engine::gas_tree::tree_of(&Self::gas_store(), id.into())
-            .ok()
-            .map(|(_, tree)| Self::account_of(tree.payer))
+    /// back for what it frees: the payer of its gas tree (the account that bought its gas),
+    /// within what the tree may still take. None without a tree (corrupted storage) or when
+    /// the payer is the bank itself (a tree of a program's message to the bank's id).
+    pub(crate) fn deposit_payer(id: MessageId) -> Option<DepositPayer<T::AccountId>> {
+        let (root, tree) = gear_engine::gas_tree::tree_of(&Self::gas_store(), id.into()).ok()?;
+        let account = Self::account_of(tree.payer);
+        (account != Self::bank_account()).then_some(DepositPayer {
+            account,
+            root,
+            left: tree.deposit_left,
+        })
     }
 
     /// Memory pages whose storage deposit `payer` can pay without leaving its account below
-    /// the existential deposit.
-    pub(crate) fn affordable_pages(payer: Option<&T::AccountId>) -> u32 {
+    /// the existential deposit, and that its gas tree may still take.
+    pub(crate) fn affordable_pages(payer: Option<&DepositPayer<T::AccountId>>) -> u32 {
         let price = Self::page_deposit();
         if price == 0 {
             return u32::MAX;
@@ -167,36 +173,53 @@ impl<T: Config> Pallet<T> {
         let Some(payer) = payer else {
             return 0;
         };
-        let free = T::Currency::reducible_balance(payer, Preservation::Preserve, Fortitude::Polite);
-        (free / price).saturated_into()
+        let free = T::Currency::reducible_balance(
+            &payer.account,
+            Preservation::Preserve,
+            Fortitude::Polite,
+        );
+        (free.min(payer.left) / price).saturated_into()
     }
 
     /// Settles `program`'s storage deposit after a dispatch paid by `payer` took its stored
     /// pages from `before` to what they are now: `payer` pays [`Pallet::page_deposit`] per page
     /// added into the bank (the queue let the execution keep no more pages than `payer` could
     /// pay for), or gets back the deposit's share of the pages removed (all of it when none
-    /// remain, e.g. when the program exited or its init failed).
-    pub(crate) fn settle_deposit(program: ActorId, before: u32, payer: Option<&T::AccountId>) {
+    /// remain, e.g. when the program exited or its init failed). The gas tree's allowance
+    /// (`deposit_left`) goes down by what is paid and up by what is paid back.
+    pub(crate) fn settle_deposit(
+        program: ActorId,
+        before: u32,
+        payer: Option<&DepositPayer<T::AccountId>>,
+    ) {
         let after = crate::program::PagesCount::<T>::get(program);
         if after > before {
             let due = Self::page_deposit().saturating_mul(u128::from(after - before));
-            let paid = payer.is_some_and(|payer| {
-                T::Currency::transfer(payer, &Self::bank_account(), due, Preservation::Preserve)
-                    .is_ok()
-            });
             if due == 0 {
                 return;
             }
-            if paid {
-                bank::ProgramDeposits::<T>::mutate(program, |held| {
-                    *held = held.saturating_add(due)
-                });
-            } else {
-                log::error!(
+            let paid = payer.is_some_and(|payer| {
+                due <= payer.left
+                    && T::Currency::transfer(
+                        &payer.account,
+                        &Self::bank_account(),
+                        due,
+                        Preservation::Preserve,
+                    )
+                    .is_ok()
+            });
+            match payer {
+                Some(payer) if paid => {
+                    bank::ProgramDeposits::<T>::mutate(program, |held| {
+                        *held = held.saturating_add(due)
+                    });
+                    Self::adjust_deposit_left(payer.root, |left| left.saturating_sub(due));
+                }
+                _ => log::error!(
                     target: "gear",
                     "the storage deposit of {} pages of {program:?} could not be paid",
                     after - before
-                );
+                ),
             }
         } else if after < before {
             let held = bank::ProgramDeposits::<T>::get(program);
@@ -217,10 +240,24 @@ impl<T: Config> Pallet<T> {
                 bank::ProgramDeposits::<T>::insert(program, held - refund);
             }
             match payer {
-                Some(payer) => Self::pay_out(payer, refund),
+                Some(payer) => {
+                    Self::pay_out(&payer.account, refund);
+                    Self::adjust_deposit_left(payer.root, |left| left.saturating_add(refund));
+                }
                 // No gas tree (corrupted storage): the bank keeps it, recorded.
                 None => bank::UnpaidBurnedValue::<T>::mutate(|v| *v = v.saturating_add(refund)),
             }
+        }
+    }
+
+    /// Changes what the gas tree rooted at `root` may still take in storage deposit (nothing
+    /// when the tree has ended with the dispatch).
+    fn adjust_deposit_left(root: MessageId, change: impl FnOnce(u128) -> u128) {
+        use gear_engine::gas_tree::GasStore;
+        let mut store = Self::gas_store();
+        if let Some(mut tree) = store.tree(root) {
+            tree.deposit_left = change(tree.deposit_left);
+            store.set_tree(root, tree);
         }
     }
 
@@ -276,4 +313,16 @@ impl<T: Config> Pallet<T> {
             entry,
         });
     }
+}
+
+/// The payer of a dispatch's storage deposit: its gas tree's payer, and what the tree may still
+/// take ([`Pallet::deposit_payer`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DepositPayer<AccountId> {
+    /// The account that bought the tree's gas.
+    pub account: AccountId,
+    /// The tree's root.
+    pub root: MessageId,
+    /// Storage deposit the tree may still take.
+    pub left: u128,
 }

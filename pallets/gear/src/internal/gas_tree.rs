@@ -58,11 +58,20 @@ impl<T: Config> Pallet<T> {
         StorageGasStore(PhantomData)
     }
 
-    /// Starts the gas tree of a message `root` bought by `payer`.
+    /// Starts the gas tree of a message `root` bought by `payer`, whose messages may take up to
+    /// [`Config::DepositLimit`](crate::Config::DepositLimit) of storage deposit from `payer`.
     pub(crate) fn gas_create(payer: ActorId, root: MessageId, amount: u64) {
         log_err(
             "create",
-            gas_tree::create(&mut Self::gas_store(), payer, root, amount),
+            gas_tree::create(
+                &mut Self::gas_store(),
+                payer,
+                root,
+                amount,
+                <<T as crate::Config>::DepositLimit as polkadot_sdk::frame_support::traits::Get<
+                    u128,
+                >>::get(),
+            ),
         );
     }
 

@@ -201,3 +201,103 @@ fn a_payer_who_cannot_pay_the_deposit_gets_memory_overflow_and_nothing_is_stored
         assert_eq!(free(&CAROL), EXISTENTIAL_DEPOSIT + gas_value - burned);
     });
 }
+
+#[test]
+fn a_message_and_all_it_leads_to_take_no_more_deposit_than_the_limit() {
+    run_test(|| {
+        let page = Gear::page_deposit();
+        let hoarder = upload(&gear_examples::hoarder(4), b"hoarder", vec![]);
+        let shared = upload(&gear_examples::hoarder(4), b"shared", vec![]);
+        let proxy = upload(
+            gear_examples::proxy(),
+            b"proxy",
+            shared.into_bytes().to_vec(),
+        );
+        run_to_next_block();
+
+        // Bob can pay for far more, but one message may take only 16 pages' deposit: the
+        // 17 pages the hoarder would keep are refused.
+        crate::mock::DepositLimit::set(16 * page);
+        let (spent, burned, id) = sent(BOB, hoarder, b"grow");
+        assert_eq!(
+            reply_to(id).unwrap().1,
+            ReplyCode::Error(ErrorReplyReason::Execution(
+                SimpleExecutionError::MemoryOverflow
+            ))
+        );
+        assert_eq!(pages(hoarder), 0);
+        assert_eq!(spent, burned as i128);
+
+        // With 17 pages' limit the same message keeps them.
+        crate::mock::DepositLimit::set(17 * page);
+        let (spent, burned, _) = sent(BOB, hoarder, b"grow");
+        assert_eq!(pages(hoarder), 17);
+        assert_eq!(spent, (burned + 17 * page) as i128);
+
+        // Through the proxy, the proxy's own pages (kept while it awaits the answer) come out
+        // of the same message's limit: what is left cannot pay for the hoarder's 17 pages.
+        let (_, _, id) = sent(BOB, proxy, b"grow");
+        assert!(pages(proxy) > 0, "the awaiting proxy keeps memory");
+        assert_eq!(
+            pages(shared),
+            0,
+            "the limit is the message tree's, not each dispatch's"
+        );
+        assert!(
+            matches!(reply_to(id).unwrap().1, ReplyCode::Error(_)),
+            "the proxy failed on the hoarder's error reply"
+        );
+        crate::mock::DepositLimit::set(64 * page);
+    });
+}
+
+#[test]
+fn a_waiting_init_removed_for_rent_pays_its_deposit_back() {
+    run_test(|| {
+        // Init writes the page at address 0 and waits for good (`gr_wait`).
+        let code = wat::parse_str(
+            r#"(module
+              (import "env" "memory" (memory 1))
+              (import "env" "gr_wait" (func $gr_wait))
+              (export "init" (func $init))
+              (func $init
+                (i32.store (i32.const 0) (i32.const 42))
+                (call $gr_wait)))"#,
+        )
+        .unwrap();
+        // What the init burns until it waits, measured on a first program.
+        upload(&code, b"first", vec![]);
+        let author = free(&AUTHOR);
+        run_to_next_block();
+        let burned = (free(&AUTHOR) - author) as u64;
+
+        // The same init with 2,000 gas to spare: 20 blocks of waitlist rent.
+        assert_ok!(Gear::upload_program(
+            RuntimeOrigin::signed(BOB),
+            code.clone(),
+            b"second".to_vec(),
+            vec![],
+            burned + 2_000,
+            0,
+            false
+        ));
+        let program = ActorId::generate_from_user(CodeId::generate(&code), b"second");
+        run_to_next_block();
+        assert_eq!(pages(program), 1, "the waiting init keeps its page");
+        assert_eq!(
+            bank::ProgramDeposits::<Test>::get(program),
+            Gear::page_deposit()
+        );
+        let waiting = free(&BOB);
+
+        // The rent runs out: the init fails, its memory goes and Bob gets the deposit back.
+        run_blocks(25);
+        assert!(matches!(
+            program::ProgramStorage::<Test>::get(program),
+            Some(Program::Terminated(_))
+        ));
+        assert_eq!(pages(program), 0);
+        assert_eq!(bank::ProgramDeposits::<Test>::get(program), 0);
+        assert!(free(&BOB) - waiting >= Gear::page_deposit());
+    });
+}

@@ -521,6 +521,8 @@ fn a_program_cannot_store_more_pages_than_a_dispatch_can_prove() {
             - u64::from(GearSchedule::get().limits.code_len)
             - crate::ENTRY_PROOF_ALLOWANCE;
         assert_eq!(u64::from(max), room / crate::PAGE_PROOF_SIZE);
+        // One message may pay for all of them.
+        DepositLimit::set(u128::from(max) * Gear::page_deposit());
 
         // A program storing every page it has: at the limit it runs, and runs again.
         let fits = upload(&gear_examples::page_writer(max / 4), b"fits", vec![]);
@@ -545,5 +547,6 @@ fn a_program_cannot_store_more_pages_than_a_dispatch_can_prove() {
             )))
         );
         assert_eq!(crate::program::PagesCount::<Test>::get(over), 0);
+        DepositLimit::set(64 * Gear::page_deposit());
     });
 }
