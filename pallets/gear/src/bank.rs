@@ -4,9 +4,9 @@
 //! Storage only; the `Gear` pallet moves value in and out. The bank is one account
 //! ([`Config::BankPalletId`]); programs have no accounts of their own: their balances are entries
 //! here. What the bank holds is always: the existential deposit + the value of gas held in gas
-//! trees + the value of messages in flight (queue, waitlist, mailbox, stash) + program balances
-//! + what it owes and could not pay + the storage deposits of programs' memory (`try_state`
-//! checks it).
+//! trees + the value of messages in flight (queue, waitlist, mailbox, stash) + program
+//! balances + what it owes and could not pay + the storage deposits of programs' memory
+//! (`try_state` checks it).
 
 pub use pallet::*;
 

@@ -116,10 +116,10 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Settling a program's storage deposit outside a dispatch (a waiting init removed for
-    /// rent): the payer's and the bank's accounts, the deposit record and the gas tree's
-    /// allowance, 3 reads and 4 writes of keys the task may not have touched, with 4 KiB of
-    /// proof each read. The benchmarked dispatches (`queue_run`) and uploads (`upload_code`)
-    /// measure their settlement themselves.
+    /// rent, charged with the task: `task_weight`): the payer's and the bank's accounts, the
+    /// deposit record and the gas tree's allowance, 3 reads and 4 writes of keys the task may
+    /// not have touched, with 4 KiB of proof each read. The benchmarked dispatches
+    /// (`queue_run`) and uploads (`upload_code`) measure their settlement themselves.
     pub fn deposit_weight() -> Weight {
         <T as frame_system::Config>::DbWeight::get()
             .reads_writes(3, 4)

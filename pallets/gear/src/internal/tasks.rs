@@ -11,9 +11,13 @@ use gear_core::{
     message::{StoredDispatch, UserStoredMessage},
     tasks::ScheduledTask,
 };
+use gear_engine::memory::PAGE_SIZE;
 use gear_engine::{journal::handle_journal, processing};
 use polkadot_sdk::{
-    frame_support::{traits::Get, weights::WeightMeter},
+    frame_support::{
+        traits::Get,
+        weights::{Weight, WeightMeter},
+    },
     frame_system::{self, pallet_prelude::BlockNumberFor},
     sp_runtime::{traits::One, SaturatedConversion},
 };
@@ -23,14 +27,13 @@ impl<T: Config> Pallet<T> {
     /// them; what does not fit runs in the next block.
     pub(crate) fn run_tasks(meter: &mut WeightMeter, applier: &mut Applier<T>) {
         let now = frame_system::Pallet::<T>::block_number();
-        // A waiting init removed for rent also settles its program's storage deposit, which the
-        // `task` benchmark (a mailbox expiry) does not measure.
-        let weight = <T as Config>::WeightInfo::task().saturating_add(Self::deposit_weight());
+        let weight = <T as Config>::WeightInfo::task();
         let mut block = scheduler::FirstIncompleteTasksBlock::<T>::get()
             .unwrap_or(now)
             .min(now);
         while block <= now {
             while let Some(task) = scheduler::TaskPool::<T>::iter_key_prefix(block).next() {
+                let weight = Self::task_weight(&task, weight);
                 if !meter.can_consume(weight) {
                     scheduler::FirstIncompleteTasksBlock::<T>::put(block);
                     return;
@@ -43,6 +46,27 @@ impl<T: Config> Pallet<T> {
         }
         scheduler::FirstIncompleteTasksBlock::<T>::put(now + One::one());
         Self::clear_waitlists(meter, weight);
+    }
+
+    /// What `task` may cost: the `task` benchmark (a mailbox expiry), and for a message
+    /// removed from a waitlist, what an init's removal adds besides: the program's deactivation
+    /// deletes its pages (a write and a trie path of proof each, the pages themselves are not
+    /// loaded) and its storage deposit is settled.
+    fn task_weight(task: &scheduler::Task<T>, base: Weight) -> Weight {
+        match task {
+            ScheduledTask::RemoveFromWaitlist(program, _) => {
+                let pages = u64::from(crate::program::PagesCount::<T>::get(program));
+                base.saturating_add(Self::deposit_weight())
+                    .saturating_add(
+                        <T as frame_system::Config>::DbWeight::get().reads_writes(1, pages),
+                    )
+                    .saturating_add(Weight::from_parts(
+                        0,
+                        pages.saturating_mul(crate::PAGE_PROOF_SIZE - PAGE_SIZE as u64),
+                    ))
+            }
+            _ => base,
+        }
     }
 
     fn process_task(task: scheduler::Task<T>, applier: &mut Applier<T>) {

@@ -21,8 +21,7 @@ impl<T: Config> Pallet<T> {
     ///   value in flight (queue, waitlist, mailbox, stash) + program balances + what it owes +
     ///   programs' storage deposits;
     /// - every program's page count matches its pages, every active program's code is stored;
-    ///   a program holds a storage deposit only while it stores pages, at most
-    ///   [`Pallet::page_deposit`] per page;
+    ///   a program holds a storage deposit only while it stores pages;
     /// - every code has its deposit recorded, and what is held from each uploader under
     ///   `CodeDeposit` is what the records say.
     pub fn do_try_state() -> Result<(), TryRuntimeError> {
