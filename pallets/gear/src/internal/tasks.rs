@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
     /// removed from a waitlist, what an init's removal adds besides: the program's deactivation
     /// deletes its pages (a write and a trie path of proof each, the pages themselves are not
     /// loaded) and its storage deposit is settled.
-    fn task_weight(task: &scheduler::Task<T>, base: Weight) -> Weight {
+    pub(crate) fn task_weight(task: &scheduler::Task<T>, base: Weight) -> Weight {
         match task {
             ScheduledTask::RemoveFromWaitlist(program, _) => {
                 let pages = u64::from(crate::program::PagesCount::<T>::get(program));

@@ -289,6 +289,17 @@ fn a_waiting_init_removed_for_rent_pays_its_deposit_back() {
             Gear::page_deposit()
         );
         let waiting = free(&BOB);
+        // Its removal is charged the deletion of the page and the deposit's settlement besides
+        // the task benchmark (a trie path of proof per page).
+        let (init, _) = crate::messenger::Waitlist::<Test>::iter_prefix(program)
+            .next()
+            .expect("the init waits");
+        let base = <<Test as crate::Config>::WeightInfo as crate::WeightInfo>::task();
+        let task = gear_core::tasks::ScheduledTask::RemoveFromWaitlist(program, init);
+        assert_eq!(
+            Gear::task_weight(&task, base).proof_size(),
+            base.proof_size() + Gear::deposit_weight().proof_size() + 1024
+        );
 
         // The rent runs out: the init fails, its memory goes and Bob gets the deposit back.
         run_blocks(25);
