@@ -187,29 +187,24 @@ impl<T: Config> Pallet<T> {
     /// pay for), or gets back the deposit's share of the pages removed (all of it when none
     /// remain, e.g. when the program exited or its init failed). The gas tree's allowance
     /// (`deposit_left`) goes down by what is paid and up by what is paid back.
-    pub(crate) fn settle_deposit(
-        program: ActorId,
-        before: u32,
-        payer: Option<&DepositPayer<T::AccountId>>,
-    ) {
+    fn settle_deposit(program: ActorId, before: u32, payer: Option<&DepositPayer<T::AccountId>>) {
         let after = crate::program::PagesCount::<T>::get(program);
         if after > before {
             let due = Self::page_deposit().saturating_mul(u128::from(after - before));
             if due == 0 {
                 return;
             }
-            let paid = payer.is_some_and(|payer| {
-                due <= payer.left
-                    && T::Currency::transfer(
-                        &payer.account,
-                        &Self::bank_account(),
-                        due,
-                        Preservation::Preserve,
-                    )
-                    .is_ok()
-            });
             match payer {
-                Some(payer) if paid => {
+                Some(payer)
+                    if due <= payer.left
+                        && T::Currency::transfer(
+                            &payer.account,
+                            &Self::bank_account(),
+                            due,
+                            Preservation::Preserve,
+                        )
+                        .is_ok() =>
+                {
                     bank::ProgramDeposits::<T>::mutate(program, |held| {
                         *held = held.saturating_add(due)
                     });
@@ -248,6 +243,20 @@ impl<T: Config> Pallet<T> {
                 None => bank::UnpaidBurnedValue::<T>::mutate(|v| *v = v.saturating_add(refund)),
             }
         }
+    }
+
+    /// Runs `f` (a dispatch's journal applied to `program`, given who pays its storage
+    /// deposit) and settles the deposit for the pages `f` added or removed.
+    pub(crate) fn settling_deposit<R>(
+        program: ActorId,
+        dispatch: MessageId,
+        f: impl FnOnce(Option<&DepositPayer<T::AccountId>>) -> R,
+    ) -> R {
+        let payer = Self::deposit_payer(dispatch);
+        let before = crate::program::PagesCount::<T>::get(program);
+        let result = f(payer.as_ref());
+        Self::settle_deposit(program, before, payer.as_ref());
+        result
     }
 
     /// Changes what the gas tree rooted at `root` may still take in storage deposit (nothing

@@ -242,15 +242,14 @@ impl<T: Config> Pallet<T> {
                 // state: waiting would block the queue forever, so the dispatch fails now.
                 messenger::Pallet::<T>::dequeue();
                 let dispatch = Self::to_engine(dispatch);
-                let payer = Self::deposit_payer(dispatch.id);
-                let before = program::PagesCount::<T>::get(destination);
                 let outcome =
                     ExecutionOutcome::trap(0, SimpleExecutionError::MemoryOverflow, Vec::new());
                 super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
                 applier.count();
-                handle_journal(processing::process_outcome(dispatch, outcome), applier);
                 // A failed init removes the program's memory: its deposit goes back.
-                Self::settle_deposit(destination, before, payer.as_ref());
+                Self::settling_deposit(destination, dispatch.id, |_| {
+                    handle_journal(processing::process_outcome(dispatch, outcome), applier)
+                });
                 meter.consume(entry_read);
                 continue;
             }
@@ -368,55 +367,54 @@ impl<T: Config> Pallet<T> {
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
-        // The execution keeps no more pages than the payer of its gas can pay the storage
-        // deposit of (more is refused with `MemoryOverflow`, nothing kept).
-        let payer = Self::deposit_payer(dispatch.id);
-        let before = program::PagesCount::<T>::get(destination);
-        let mut config = Self::execution_config();
-        config.max_stored_pages = config.max_stored_pages.min(
-            (memory.pages.len() as u32).saturating_add(Self::affordable_pages(payer.as_ref())),
-        );
-        let outcome = executor.execute(
-            Some(active.code_id.into_bytes()),
-            ProgramCode {
-                instrumented: &instrumented,
-                meta: &meta,
-            },
-            &memory,
-            dispatch.clone(),
-            &ExecutionInput {
-                block: Self::block_info(),
-                gas_limit,
-                balance: bank::ProgramBalances::<T>::get(destination),
-                reservations: active.gas_reservation_map.clone(),
-                export: None,
-            },
-            &config,
-        );
-        for line in &outcome.debug {
-            log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
-        }
-        let gas_burned = outcome.gas_burned.min(gas_limit);
-        // What it produced: its messages and reply, or the error reply with its panic message.
-        let output = outcome
-            .messages
-            .iter()
-            .map(|m| m.payload.len())
-            .chain(outcome.reply.iter().map(|r| r.payload.len()))
-            .chain(match &outcome.status {
-                gear_engine::ExecutionStatus::Trap { message, .. } => Some(message.len()),
-                _ => None,
-            })
-            .fold(0u64, |sum, len| sum.saturating_add(len as u64));
-        let pages = outcome
-            .memory
-            .pages
-            .iter()
-            .map(|(&page, data)| (page, data.is_some()))
-            .collect();
-        super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
-        handle_journal(processing::process_outcome(dispatch, outcome), applier);
-        Self::settle_deposit(destination, before, payer.as_ref());
-        (gas_burned, output, pages)
+        Self::settling_deposit(destination, dispatch.id, |payer| {
+            // The execution keeps no more pages than the payer of its gas can pay the storage
+            // deposit of (more is refused with `MemoryOverflow`, nothing kept).
+            let mut config = Self::execution_config();
+            config.max_stored_pages = config
+                .max_stored_pages
+                .min((memory.pages.len() as u32).saturating_add(Self::affordable_pages(payer)));
+            let outcome = executor.execute(
+                Some(active.code_id.into_bytes()),
+                ProgramCode {
+                    instrumented: &instrumented,
+                    meta: &meta,
+                },
+                &memory,
+                dispatch.clone(),
+                &ExecutionInput {
+                    block: Self::block_info(),
+                    gas_limit,
+                    balance: bank::ProgramBalances::<T>::get(destination),
+                    reservations: active.gas_reservation_map.clone(),
+                    export: None,
+                },
+                &config,
+            );
+            for line in &outcome.debug {
+                log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
+            }
+            let gas_burned = outcome.gas_burned.min(gas_limit);
+            // What it produced: its messages and reply, or the error reply with its panic message.
+            let output = outcome
+                .messages
+                .iter()
+                .map(|m| m.payload.len())
+                .chain(outcome.reply.iter().map(|r| r.payload.len()))
+                .chain(match &outcome.status {
+                    gear_engine::ExecutionStatus::Trap { message, .. } => Some(message.len()),
+                    _ => None,
+                })
+                .fold(0u64, |sum, len| sum.saturating_add(len as u64));
+            let pages = outcome
+                .memory
+                .pages
+                .iter()
+                .map(|(&page, data)| (page, data.is_some()))
+                .collect();
+            super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
+            handle_journal(processing::process_outcome(dispatch, outcome), applier);
+            (gas_burned, output, pages)
+        })
     }
 }

@@ -83,11 +83,12 @@ impl<T: Config> Pallet<T> {
                     let dispatch = Self::to_engine(dispatch);
                     // A waiting init fails here and its program's memory goes: the deposit
                     // goes back as after any failed init.
-                    let payer = Self::deposit_payer(dispatch.id);
-                    let before = crate::program::PagesCount::<T>::get(program);
-                    let notes = processing::process_removed_from_waitlist(&dispatch);
-                    handle_journal(notes, applier);
-                    Self::settle_deposit(program, before, payer.as_ref());
+                    Self::settling_deposit(program, dispatch.id, |_| {
+                        handle_journal(
+                            processing::process_removed_from_waitlist(&dispatch),
+                            applier,
+                        )
+                    });
                     if Self::is_builtin(program) {
                         <T::BuiltinActors as crate::builtin::BuiltinActors>::on_timeout(
                             program, id,
