@@ -903,7 +903,14 @@ impl_runtime_apis! {
             config: frame_benchmarking::BenchmarkConfig,
         ) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
             use frame_support::traits::WhitelistedStorageKeys;
-            let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+            let mut whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+            // Written by every message's extrinsic, stored once per block: charged to the
+            // block in Gear's `on_initialize` (`pallet_gear::Pallet::hot_keys_weight`).
+            whitelist.extend(
+                pallet_gear::Pallet::<Runtime>::hot_keys()
+                    .into_iter()
+                    .map(Into::into),
+            );
             let mut batches = Vec::<frame_benchmarking::BenchmarkBatch>::new();
             let params = (&config, &whitelist);
             add_benchmarks!(params, batches);

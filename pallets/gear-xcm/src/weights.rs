@@ -52,18 +52,14 @@ pub trait WeightInfo {
 /// The measured weights, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `GearProgram::ProgramStorage` (r:1 w:0)
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::UserMessageNonce` (r:1 w:1)
-	/// Proof: `GearMessenger::UserMessageNonce` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasNodes` (r:1 w:1)
 	/// Proof: `GearGas::GasNodes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasTrees` (r:1 w:1)
 	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::Tail` (r:1 w:1)
-	/// Proof: `GearMessenger::Tail` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearXcm::Inbound` (r:1 w:1)
 	/// Proof: `GearXcm::Inbound` (`max_values`: None, `max_size`: Some(695), added: 3170, mode: `MaxEncodedLen`)
 	/// Storage: `ParachainInfo::ParachainId` (r:1 w:0)
@@ -83,17 +79,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 524288]`.
 	fn deliver(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `815`
-		//  Estimated: `8799`
-		// Minimum execution time: 188_539_000 picoseconds.
-		Weight::from_parts(212_086_000, 0)
-			// Standard Error: 6
-			.saturating_add(Weight::from_parts(4_418, 0).saturating_mul(p.into()))
+		//  Measured:  `533`
+		//  Estimated: `6196`
+		// Minimum execution time: 185_744_000 picoseconds.
+		Weight::from_parts(208_102_111, 0)
+			// Standard Error: 7
+			.saturating_add(Weight::from_parts(4_479, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(188_539_000, 0))
-			.saturating_add(Weight::from_parts(0, 8799))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.max(Weight::from_parts(185_744_000, 0))
+			.saturating_add(Weight::from_parts(0, 6196))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `GearXcm::Outbound` (r:1 w:1)
 	/// Proof: `GearXcm::Outbound` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
@@ -111,22 +107,22 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearXcm::Inbound` (r:1 w:0)
 	/// Proof: `GearXcm::Inbound` (`max_values`: None, `max_size`: Some(695), added: 3170, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 524288]`.
 	fn deliver_reply(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1406`
-		//  Estimated: `7346`
-		// Minimum execution time: 125_233_000 picoseconds.
-		Weight::from_parts(134_954_966, 0)
-			// Standard Error: 3
-			.saturating_add(Weight::from_parts(798, 0).saturating_mul(p.into()))
+		//  Measured:  `1158`
+		//  Estimated: `7098`
+		// Minimum execution time: 120_294_000 picoseconds.
+		Weight::from_parts(127_917_301, 0)
+			// Standard Error: 2
+			.saturating_add(Weight::from_parts(808, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(125_233_000, 0))
-			.saturating_add(Weight::from_parts(0, 7346))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.max(Weight::from_parts(120_294_000, 0))
+			.saturating_add(Weight::from_parts(0, 7098))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `ParachainInfo::ParachainId` (r:1 w:0)
 	/// Proof: `ParachainInfo::ParachainId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -138,10 +134,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `64`
 		//  Estimated: `1549`
-		// Minimum execution time: 21_751_000 picoseconds.
-		Weight::from_parts(25_129_000, 0)
+		// Minimum execution time: 25_096_000 picoseconds.
+		Weight::from_parts(27_219_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(21_751_000, 0))
+			.max(Weight::from_parts(25_096_000, 0))
 			.saturating_add(Weight::from_parts(0, 1549))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -151,24 +147,24 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights (for mocks and tests).
 impl WeightInfo for () {
 	fn deliver(p: u32, ) -> Weight {
-		Weight::from_parts(212_086_000, 0)
-			.saturating_add(Weight::from_parts(4_418, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(188_539_000, 0))
-			.saturating_add(Weight::from_parts(0, 8799))
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
-			.saturating_add(RocksDbWeight::get().writes(11_u64))
-	}
-	fn deliver_reply(p: u32, ) -> Weight {
-		Weight::from_parts(134_954_966, 0)
-			.saturating_add(Weight::from_parts(798, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(125_233_000, 0))
-			.saturating_add(Weight::from_parts(0, 7346))
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(208_102_111, 0)
+			.saturating_add(Weight::from_parts(4_479, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(185_744_000, 0))
+			.saturating_add(Weight::from_parts(0, 6196))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
+	fn deliver_reply(p: u32, ) -> Weight {
+		Weight::from_parts(127_917_301, 0)
+			.saturating_add(Weight::from_parts(808, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(120_294_000, 0))
+			.saturating_add(Weight::from_parts(0, 7098))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
+	}
 	fn hrmp() -> Weight {
-		Weight::from_parts(25_129_000, 0)
-			.max(Weight::from_parts(21_751_000, 0))
+		Weight::from_parts(27_219_000, 0)
+			.max(Weight::from_parts(25_096_000, 0))
 			.saturating_add(Weight::from_parts(0, 1549))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

@@ -502,9 +502,10 @@ pub mod pallet {
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         /// Reserves [`Config::ServiceWeight`] for this block's queue run, before extrinsics can
-        /// take it.
+        /// take it, and charges the block its keys that every message writes
+        /// ([`Pallet::hot_keys`]) once.
         fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
-            T::ServiceWeight::get()
+            T::ServiceWeight::get().saturating_add(Self::hot_keys_weight())
         }
 
         /// Runs due tasks and the queue at the end of the block (after the timestamp inherent
@@ -575,7 +576,9 @@ pub mod pallet {
     /// `send_message`, `send_reply`, and `claim_value` with its auto reply) weighs its own
     /// benchmark plus what the queue spends on a dispatch ([`Pallet::dispatch_overhead`]), so
     /// filling the queue costs its sender at least what processing it costs the chain; the
-    /// execution itself is the gas the sender buys.
+    /// execution itself is the gas the sender buys. When the queue runs such a dispatch in the
+    /// block of its extrinsic, it does not charge that cost to the block again
+    /// (`messenger::EntryInfo::prepaid_in`); a dispatch left for a later block pays it there.
     #[pallet::call]
     impl<T: Config> Pallet<T> {
         /// Stores `code` (validated and instrumented) so programs can be created from it,

@@ -30,10 +30,11 @@ pub mod pallet {
     #[pallet::storage]
     pub type Dispatches<T> = StorageMap<_, Twox64Concat, u64, StoredDispatch>;
 
-    /// Encoded size of each queued dispatch, so the queue knows an entry's proof size before it
-    /// reads it.
+    /// What the queue needs to know of each entry before it reads it: its encoded size (its
+    /// proof size) and whether the extrinsic that queued it already paid the queue's cost of it
+    /// in its block's weight.
     #[pallet::storage]
-    pub type DispatchSizes<T> = StorageMap<_, Twox64Concat, u64, u32, ValueQuery>;
+    pub type DispatchSizes<T> = StorageMap<_, Twox64Concat, u64, EntryInfo, ValueQuery>;
 
     /// Index of the oldest queued dispatch.
     #[pallet::storage]
@@ -82,18 +83,48 @@ pub mod pallet {
     pub type DispatchStash<T: Config> =
         StorageMap<_, Identity, MessageId, (StoredDelayedDispatch, Interval<BlockNumberFor<T>>)>;
 
+    /// A queue entry's size and payment, stored apart from the entry (`DispatchSizes`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub struct EntryInfo {
+        /// The entry's encoded size in bytes.
+        pub size: u32,
+        /// The block whose weight already holds the queue's cost of this dispatch (the
+        /// benchmarked `dispatch_overhead`), charged by the extrinsic that queued it; `None`
+        /// for dispatches queued by programs, tasks or the runtime, which pay it when they run.
+        pub prepaid_in: Option<u32>,
+    }
+
     impl<T: Config> Pallet<T> {
-        /// Appends `dispatch` to the queue.
+        /// Appends `dispatch` to the queue; the queue charges its cost when it runs it.
         pub fn enqueue(dispatch: StoredDispatch) {
+            Self::push(dispatch, None)
+        }
+
+        /// Appends `dispatch` to the queue for an extrinsic whose weight includes the queue's
+        /// cost of it (`dispatch_overhead`): if the queue runs it in this same block, that cost
+        /// is already in the block's weight and is not charged again.
+        pub fn enqueue_prepaid(dispatch: StoredDispatch) {
+            let block = frame_system::Pallet::<T>::block_number();
+            Self::push(
+                dispatch,
+                Some(polkadot_sdk::sp_runtime::SaturatedConversion::saturated_into(block)),
+            )
+        }
+
+        fn push(dispatch: StoredDispatch, prepaid_in: Option<u32>) {
             let tail = Tail::<T>::get();
-            DispatchSizes::<T>::insert(tail, dispatch.encoded_size() as u32);
+            let info = EntryInfo {
+                size: dispatch.encoded_size() as u32,
+                prepaid_in,
+            };
+            DispatchSizes::<T>::insert(tail, info);
             Dispatches::<T>::insert(tail, dispatch);
             Tail::<T>::put(tail.saturating_add(1));
         }
 
-        /// The oldest queue index and its encoded size, without reading the entry; `None` when
-        /// the queue is empty.
-        pub fn peek_size() -> Option<(u64, u32)> {
+        /// The oldest queue index, its encoded size and payment, without reading the entry;
+        /// `None` when the queue is empty.
+        pub fn peek_size() -> Option<(u64, EntryInfo)> {
             let head = Head::<T>::get();
             (head < Tail::<T>::get()).then(|| (head, DispatchSizes::<T>::get(head)))
         }

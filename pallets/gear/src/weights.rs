@@ -58,8 +58,6 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `GearProgram::InstrumentedCodeStorage` (r:1 w:1)
 	/// Proof: `GearProgram::InstrumentedCodeStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `GearProgram::CodeMetadataStorage` (r:0 w:1)
@@ -71,32 +69,26 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[0, 262144]`.
 	fn upload_code(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `105`
-		//  Estimated: `3593`
-		// Minimum execution time: 123_544_000 picoseconds.
-		Weight::from_parts(129_783_000, 0)
-			// Standard Error: 148
-			.saturating_add(Weight::from_parts(81_612, 0).saturating_mul(c.into()))
+		//  Measured:  `4`
+		//  Estimated: `3568`
+		// Minimum execution time: 126_412_000 picoseconds.
+		Weight::from_parts(129_644_000, 0)
+			// Standard Error: 135
+			.saturating_add(Weight::from_parts(83_532, 0).saturating_mul(c.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(123_544_000, 0))
-			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.max(Weight::from_parts(126_412_000, 0))
+			.saturating_add(Weight::from_parts(0, 3568))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `GearProgram::InstrumentedCodeStorage` (r:1 w:0)
 	/// Proof: `GearProgram::InstrumentedCodeStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearProgram::ProgramStorage` (r:1 w:1)
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `GearMessenger::UserMessageNonce` (r:1 w:1)
-	/// Proof: `GearMessenger::UserMessageNonce` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasNodes` (r:1 w:1)
 	/// Proof: `GearGas::GasNodes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasTrees` (r:1 w:1)
 	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::Tail` (r:1 w:1)
-	/// Proof: `GearMessenger::Tail` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::DispatchSizes` (r:0 w:1)
 	/// Proof: `GearMessenger::DispatchSizes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::Dispatches` (r:0 w:1)
@@ -105,32 +97,26 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 524288]`.
 	fn create_program(s: u32, p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `447`
-		//  Estimated: `6196`
-		// Minimum execution time: 385_512_000 picoseconds.
-		Weight::from_parts(40_341_490, 0)
-			// Standard Error: 11
-			.saturating_add(Weight::from_parts(2_829, 0).saturating_mul(s.into()))
-			// Standard Error: 11
-			.saturating_add(Weight::from_parts(830, 0).saturating_mul(p.into()))
+		//  Measured:  `164`
+		//  Estimated: `3629`
+		// Minimum execution time: 405_177_000 picoseconds.
+		Weight::from_parts(64_640_316, 0)
+			// Standard Error: 10
+			.saturating_add(Weight::from_parts(2_817, 0).saturating_mul(s.into()))
+			// Standard Error: 10
+			.saturating_add(Weight::from_parts(753, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(385_512_000, 0))
-			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.max(Weight::from_parts(405_177_000, 0))
+			.saturating_add(Weight::from_parts(0, 3629))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `GearProgram::ProgramStorage` (r:1 w:0)
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `GearMessenger::UserMessageNonce` (r:1 w:1)
-	/// Proof: `GearMessenger::UserMessageNonce` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasNodes` (r:1 w:1)
 	/// Proof: `GearGas::GasNodes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasTrees` (r:1 w:1)
 	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::Tail` (r:1 w:1)
-	/// Proof: `GearMessenger::Tail` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::DispatchSizes` (r:0 w:1)
 	/// Proof: `GearMessenger::DispatchSizes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::Dispatches` (r:0 w:1)
@@ -138,17 +124,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 524288]`.
 	fn send_message(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `601`
-		//  Estimated: `6196`
-		// Minimum execution time: 91_140_000 picoseconds.
-		Weight::from_parts(98_680_703, 0)
-			// Standard Error: 4
-			.saturating_add(Weight::from_parts(737, 0).saturating_mul(p.into()))
+		//  Measured:  `218`
+		//  Estimated: `3683`
+		// Minimum execution time: 71_848_000 picoseconds.
+		Weight::from_parts(84_975_238, 0)
+			// Standard Error: 3
+			.saturating_add(Weight::from_parts(724, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(91_140_000, 0))
-			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.max(Weight::from_parts(71_848_000, 0))
+			.saturating_add(Weight::from_parts(0, 3683))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `GearMessenger::Mailbox` (r:1 w:1)
 	/// Proof: `GearMessenger::Mailbox` (`max_values`: None, `max_size`: None, mode: `Measured`)
@@ -156,16 +142,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasNodes` (r:2 w:2)
 	/// Proof: `GearGas::GasNodes` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `GearGas::GasTrees` (r:2 w:2)
 	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearBank::UnpaidBurnedValue` (r:1 w:1)
 	/// Proof: `GearBank::UnpaidBurnedValue` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearScheduler::TaskPool` (r:1 w:1)
 	/// Proof: `GearScheduler::TaskPool` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::Tail` (r:1 w:1)
-	/// Proof: `GearMessenger::Tail` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::DispatchSizes` (r:0 w:1)
 	/// Proof: `GearMessenger::DispatchSizes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::Dispatches` (r:0 w:1)
@@ -173,17 +155,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 524288]`.
 	fn send_reply(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1449`
-		//  Estimated: `7389`
-		// Minimum execution time: 198_272_000 picoseconds.
-		Weight::from_parts(224_508_755, 0)
+		//  Measured:  `1077`
+		//  Estimated: `7017`
+		// Minimum execution time: 193_439_000 picoseconds.
+		Weight::from_parts(209_642_378, 0)
 			// Standard Error: 4
-			.saturating_add(Weight::from_parts(759, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(776, 0).saturating_mul(p.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(198_272_000, 0))
-			.saturating_add(Weight::from_parts(0, 7389))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.max(Weight::from_parts(193_439_000, 0))
+			.saturating_add(Weight::from_parts(0, 7017))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `GearMessenger::Mailbox` (r:1 w:1)
 	/// Proof: `GearMessenger::Mailbox` (`max_values`: None, `max_size`: None, mode: `Measured`)
@@ -193,29 +175,25 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearBank::UnpaidBurnedValue` (r:1 w:1)
 	/// Proof: `GearBank::UnpaidBurnedValue` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `GearScheduler::TaskPool` (r:1 w:1)
 	/// Proof: `GearScheduler::TaskPool` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearProgram::ProgramStorage` (r:1 w:0)
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::Tail` (r:1 w:1)
-	/// Proof: `GearMessenger::Tail` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::DispatchSizes` (r:0 w:1)
 	/// Proof: `GearMessenger::DispatchSizes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::Dispatches` (r:0 w:1)
 	/// Proof: `GearMessenger::Dispatches` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn claim_value() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1449`
-		//  Estimated: `7389`
-		// Minimum execution time: 153_137_000 picoseconds.
-		Weight::from_parts(177_870_000, 0)
+		//  Measured:  `1077`
+		//  Estimated: `7017`
+		// Minimum execution time: 155_497_000 picoseconds.
+		Weight::from_parts(164_564_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(153_137_000, 0))
-			.saturating_add(Weight::from_parts(0, 7389))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.max(Weight::from_parts(155_497_000, 0))
+			.saturating_add(Weight::from_parts(0, 7017))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `GearScheduler::FirstIncompleteTasksBlock` (r:1 w:1)
 	/// Proof: `GearScheduler::FirstIncompleteTasksBlock` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -223,17 +201,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearScheduler::TaskPool` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::WaitlistsToClear` (r:1 w:0)
 	/// Proof: `GearMessenger::WaitlistsToClear` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::Head` (r:1 w:1)
-	/// Proof: `GearMessenger::Head` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `GearMessenger::Tail` (r:1 w:0)
-	/// Proof: `GearMessenger::Tail` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::DispatchSizes` (r:64 w:64)
 	/// Proof: `GearMessenger::DispatchSizes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::Dispatches` (r:64 w:64)
 	/// Proof: `GearMessenger::Dispatches` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasNodes` (r:64 w:64)
 	/// Proof: `GearGas::GasNodes` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `GearProgram::ProgramStorage` (r:65 w:0)
+	/// Storage: `GearProgram::ProgramStorage` (r:128 w:0)
 	/// Proof: `GearProgram::ProgramStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearProgram::CodeMetadataStorage` (r:64 w:0)
 	/// Proof: `GearProgram::CodeMetadataStorage` (`max_values`: None, `max_size`: None, mode: `Measured`)
@@ -247,7 +221,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearProgram::Allocations` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearGas::GasTrees` (r:64 w:64)
 	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:64 w:64)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -264,20 +238,20 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn queue_run(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `918 + n * (927 ±0)`
-		//  Estimated: `6196 + n * (5877 ±0)`
-		// Minimum execution time: 15_917_000 picoseconds.
-		Weight::from_parts(113_273_519, 0)
-			// Standard Error: 593_664
-			.saturating_add(Weight::from_parts(288_040_868, 0).saturating_mul(n.into()))
+		//  Measured:  `529 + n * (1057 ±0)`
+		//  Estimated: `3994 + n * (6006 ±0)`
+		// Minimum execution time: 15_082_000 picoseconds.
+		Weight::from_parts(54_741_702, 0)
+			// Standard Error: 513_974
+			.saturating_add(Weight::from_parts(297_847_144, 0).saturating_mul(n.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(15_917_000, 0))
-			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().reads((14_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5877).saturating_mul(n.into()))
+			.max(Weight::from_parts(15_082_000, 0))
+			.saturating_add(Weight::from_parts(0, 3994))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().reads((16_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6006).saturating_mul(n.into()))
 	}
 	/// Storage: `GearScheduler::FirstIncompleteTasksBlock` (r:1 w:1)
 	/// Proof: `GearScheduler::FirstIncompleteTasksBlock` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -291,10 +265,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearGas::GasTrees` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearBank::UnpaidBurnedValue` (r:1 w:1)
 	/// Proof: `GearBank::UnpaidBurnedValue` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `GearMessenger::Tail` (r:1 w:1)
-	/// Proof: `GearMessenger::Tail` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::WaitlistsToClear` (r:1 w:0)
 	/// Proof: `GearMessenger::WaitlistsToClear` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `GearMessenger::DispatchSizes` (r:0 w:1)
@@ -303,76 +275,76 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `GearMessenger::Dispatches` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn task() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1231`
-		//  Estimated: `7171`
-		// Minimum execution time: 157_216_000 picoseconds.
-		Weight::from_parts(173_303_000, 0)
+		//  Measured:  `960`
+		//  Estimated: `6900`
+		// Minimum execution time: 155_484_000 picoseconds.
+		Weight::from_parts(163_330_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(157_216_000, 0))
-			.saturating_add(Weight::from_parts(0, 7171))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.max(Weight::from_parts(155_484_000, 0))
+			.saturating_add(Weight::from_parts(0, 6900))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 }
 
 /// The same weights with RocksDB's database weights (for mocks and tests).
 impl WeightInfo for () {
 	fn upload_code(c: u32, ) -> Weight {
-		Weight::from_parts(129_783_000, 0)
-			.saturating_add(Weight::from_parts(81_612, 0).saturating_mul(c.into()))
-			.max(Weight::from_parts(123_544_000, 0))
-			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(129_644_000, 0)
+			.saturating_add(Weight::from_parts(83_532, 0).saturating_mul(c.into()))
+			.max(Weight::from_parts(126_412_000, 0))
+			.saturating_add(Weight::from_parts(0, 3568))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn create_program(s: u32, p: u32, ) -> Weight {
-		Weight::from_parts(40_341_490, 0)
-			.saturating_add(Weight::from_parts(2_829, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(830, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(385_512_000, 0))
-			.saturating_add(Weight::from_parts(0, 6196))
+		Weight::from_parts(64_640_316, 0)
+			.saturating_add(Weight::from_parts(2_817, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(753, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(405_177_000, 0))
+			.saturating_add(Weight::from_parts(0, 3629))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn send_message(p: u32, ) -> Weight {
+		Weight::from_parts(84_975_238, 0)
+			.saturating_add(Weight::from_parts(724, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(71_848_000, 0))
+			.saturating_add(Weight::from_parts(0, 3683))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	}
+	fn send_reply(p: u32, ) -> Weight {
+		Weight::from_parts(209_642_378, 0)
+			.saturating_add(Weight::from_parts(776, 0).saturating_mul(p.into()))
+			.max(Weight::from_parts(193_439_000, 0))
+			.saturating_add(Weight::from_parts(0, 7017))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
-	fn send_message(p: u32, ) -> Weight {
-		Weight::from_parts(98_680_703, 0)
-			.saturating_add(Weight::from_parts(737, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(91_140_000, 0))
-			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
-	}
-	fn send_reply(p: u32, ) -> Weight {
-		Weight::from_parts(224_508_755, 0)
-			.saturating_add(Weight::from_parts(759, 0).saturating_mul(p.into()))
-			.max(Weight::from_parts(198_272_000, 0))
-			.saturating_add(Weight::from_parts(0, 7389))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
-	}
 	fn claim_value() -> Weight {
-		Weight::from_parts(177_870_000, 0)
-			.max(Weight::from_parts(153_137_000, 0))
-			.saturating_add(Weight::from_parts(0, 7389))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+		Weight::from_parts(164_564_000, 0)
+			.max(Weight::from_parts(155_497_000, 0))
+			.saturating_add(Weight::from_parts(0, 7017))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn queue_run(n: u32, ) -> Weight {
-		Weight::from_parts(113_273_519, 0)
-			.saturating_add(Weight::from_parts(288_040_868, 0).saturating_mul(n.into()))
-			.max(Weight::from_parts(15_917_000, 0))
-			.saturating_add(Weight::from_parts(0, 6196))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().reads((14_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5877).saturating_mul(n.into()))
+		Weight::from_parts(54_741_702, 0)
+			.saturating_add(Weight::from_parts(297_847_144, 0).saturating_mul(n.into()))
+			.max(Weight::from_parts(15_082_000, 0))
+			.saturating_add(Weight::from_parts(0, 3994))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().reads((16_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((8_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6006).saturating_mul(n.into()))
 	}
 	fn task() -> Weight {
-		Weight::from_parts(173_303_000, 0)
-			.max(Weight::from_parts(157_216_000, 0))
-			.saturating_add(Weight::from_parts(0, 7171))
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
-			.saturating_add(RocksDbWeight::get().writes(13_u64))
+		Weight::from_parts(163_330_000, 0)
+			.max(Weight::from_parts(155_484_000, 0))
+			.saturating_add(Weight::from_parts(0, 6900))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 }

@@ -280,7 +280,9 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Queues a message from user `who` whose gas (`gas_limit`, already paid) starts a gas tree,
-    /// or uses a reply deposit when `details` is a reply that has one.
+    /// or uses a reply deposit when `details` is a reply that has one. Only for extrinsics whose
+    /// weight includes [`Pallet::dispatch_overhead`]: the entry is queued as prepaid in this
+    /// block (`messenger::enqueue_prepaid`).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn queue_from_user(
         who: T::AccountId,
@@ -305,7 +307,7 @@ impl<T: Config> Pallet<T> {
             value,
             details,
         );
-        messenger::Pallet::<T>::enqueue(StoredDispatch::new(kind, message, None));
+        messenger::Pallet::<T>::enqueue_prepaid(StoredDispatch::new(kind, message, None));
         let entry = match (kind, details) {
             (DispatchKind::Init, _) => MessageEntry::Init,
             (DispatchKind::Handle, _) => MessageEntry::Handle,

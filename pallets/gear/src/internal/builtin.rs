@@ -83,7 +83,9 @@ impl<T: Config> Pallet<T> {
 
     /// Queues a message from account `who` to `destination` (a program or builtin actor), as
     /// `send_message` does: checks, charges the gas and value, queues. For pallets that deliver
-    /// messages on someone's behalf (e.g. from another chain).
+    /// messages on someone's behalf (e.g. from another chain), from a call whose weight
+    /// includes [`Pallet::dispatch_overhead`] as `send_message`'s does: the queue does not charge
+    /// that cost again when it runs the message in the same block.
     pub fn send_from_account(
         who: T::AccountId,
         destination: ActorId,

@@ -266,6 +266,57 @@ fn queue_waits_when_the_budget_is_spent_and_keeps_order() {
 }
 
 #[test]
+fn a_dispatch_is_charged_the_queues_cost_once_per_block() {
+    use polkadot_sdk::frame_support::weights::Weight;
+    run_test(|| {
+        let ping = upload(gear_examples::ping(), b"", vec![]);
+        let proxy = upload(gear_examples::proxy(), b"", ping.into_bytes().to_vec());
+        run_to_next_block();
+        let run = || {
+            let mut meter = WeightMeter::with_limit(Weight::MAX);
+            Gear::run_queue(&mut meter);
+            meter.consumed()
+        };
+        let last_entry = || {
+            crate::messenger::DispatchSizes::<Test>::get(crate::messenger::Tail::<Test>::get() - 1)
+        };
+        // One PING first, so that the measured two find the same state.
+        send(ping, b"PING".to_vec(), GAS);
+        run();
+
+        // `send_message`'s weight holds the queue's cost of its dispatch: in the same block the
+        // queue does not charge it again.
+        send(ping, b"PING".to_vec(), GAS);
+        let height = System::block_number() as u32;
+        assert_eq!(last_entry().prepaid_in, Some(height));
+        let prepaid = run();
+        assert_eq!(last_reply().0, b"PONG".to_vec());
+
+        // The same message run in a later block (a backlog) pays it to that block.
+        send(ping, b"PING".to_vec(), GAS);
+        System::set_block_number(System::block_number() + 1);
+        let unpaid = run();
+        assert_eq!(last_reply().0, b"PONG".to_vec());
+        assert_eq!(unpaid, prepaid.saturating_add(Gear::dispatch_overhead()));
+        assert!(Gear::dispatch_overhead().ref_time() > 0);
+
+        // A program's messages were paid by no extrinsic: charged when they run. A run that
+        // may produce one message only (the output budget) stops with the proxy's message to
+        // ping queued.
+        QueueOutputPerBlock::set(Gear::max_dispatch_output() as u32 + 3);
+        send(proxy, b"PING".to_vec(), GAS);
+        assert_eq!(last_entry().prepaid_in, Some(System::block_number() as u32));
+        run();
+        assert_eq!(Gear::queue_len(), 1);
+        let forwarded =
+            crate::messenger::Dispatches::<Test>::get(crate::messenger::Tail::<Test>::get() - 1)
+                .unwrap();
+        assert_eq!((forwarded.source(), forwarded.destination()), (proxy, ping));
+        assert_eq!(last_entry().prepaid_in, None);
+    });
+}
+
+#[test]
 fn a_block_holds_at_most_its_output_budget_and_keeps_order() {
     run_test(|| {
         // Small limits: a dispatch may send 16 KiB, give created programs 16 KiB and reply
