@@ -177,6 +177,12 @@ impl WasmiExecutor {
             modules: Default::default(),
         }
     }
+
+    /// Whether the code under `key` is translated and cached: executing it again translates
+    /// nothing.
+    pub fn is_cached(&self, key: &[u8; 32]) -> bool {
+        self.modules.contains_key(key)
+    }
 }
 
 impl Executor for WasmiExecutor {

@@ -87,12 +87,12 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Worst-case weight of a dispatch: its gas as `ref_time`, its code and pages as proof,
-    /// and translating its code (`code_len` is 0 when this queue run already did).
+    /// Worst-case weight of a dispatch: its gas as `ref_time` (translating its code included:
+    /// the dispatch pays it from its gas), its code (`code_len`, 0 when this queue run already
+    /// read it) and pages as proof.
     pub fn max_dispatch_weight(gas_limit: u64, code_len: u32, pages: u32) -> Weight {
         Self::dispatch_overhead().saturating_add(Weight::from_parts(
-            gas_limit
-                .saturating_add(crate::COMPILE_PS_PER_BYTE.saturating_mul(u64::from(code_len))),
+            gas_limit,
             DISPATCH_PROOF_OVERHEAD
                 .saturating_add(u64::from(code_len))
                 .saturating_add(PAGE_PROOF_SIZE.saturating_mul(u64::from(pages))),
@@ -267,11 +267,13 @@ impl<T: Config> Pallet<T> {
             } else {
                 program::PagesCount::<T>::get(destination)
             };
+            // A code's translation is paid from the gas of the dispatch that needs it (within
+            // `gas_limit`): only its proof is read here.
             let reads = Self::max_dispatch_weight(0, 0, pages)
                 .saturating_sub(dispatch_overhead)
                 .saturating_add(own_overhead)
                 .saturating_add(Weight::from_parts(
-                    crate::COMPILE_PS_PER_BYTE.saturating_mul(translate_len.into()),
+                    0,
                     u64::from(proof_code_len).saturating_add(entry_len.into()),
                 ));
             let worst = reads.saturating_add(Weight::from_parts(gas_limit, 0));
@@ -315,13 +317,17 @@ impl<T: Config> Pallet<T> {
             }
             if let Some(code) = code {
                 codes_read.insert(code);
-                if translated.insert(code) {
-                    translated_bytes = translated_bytes.saturating_add(translate_len.into());
-                }
             }
             programs_read.insert(destination);
             let (gas_burned, output, pages) =
                 Self::process_dispatch(dispatch, applier, &mut executor);
+            // Counted once the engine holds the translation (a dispatch without the gas for it
+            // translates nothing).
+            if let Some(code) = code.filter(|id| executor.is_cached(&id.into_bytes())) {
+                if translated.insert(code) {
+                    translated_bytes = translated_bytes.saturating_add(translate_len.into());
+                }
+            }
             output_left = output_left.saturating_sub(output);
             if !pages.is_empty() {
                 let held = written.entry(destination).or_default();
@@ -415,6 +421,16 @@ impl<T: Config> Pallet<T> {
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
+        // Translating the code for the engine (once per engine, i.e. per queue run while the
+        // module cache holds it) is paid from the gas of the dispatch that needs it: set aside
+        // before the execution, burned if the engine translated it. A dispatch without the gas
+        // for it runs out of gas before anything is translated.
+        let key = active.code_id.into_bytes();
+        let translation = if executor.is_cached(&key) {
+            0
+        } else {
+            crate::COMPILE_PS_PER_BYTE.saturating_mul(instrumented.len() as u64)
+        };
         Self::settling_deposit(destination, dispatch.id, |payer| {
             // The execution keeps no more pages than the payer of its gas can pay the storage
             // deposit of (more is refused with `MemoryOverflow`, nothing kept).
@@ -422,8 +438,8 @@ impl<T: Config> Pallet<T> {
             config.max_stored_pages = config
                 .max_stored_pages
                 .min((memory.pages.len() as u32).saturating_add(Self::affordable_pages(payer)));
-            let outcome = executor.execute(
-                Some(active.code_id.into_bytes()),
+            let mut outcome = executor.execute(
+                Some(key),
                 ProgramCode {
                     instrumented: &instrumented,
                     meta: &meta,
@@ -432,13 +448,16 @@ impl<T: Config> Pallet<T> {
                 dispatch.clone(),
                 &ExecutionInput {
                     block: Self::block_info(),
-                    gas_limit,
+                    gas_limit: gas_limit.saturating_sub(translation),
                     balance: bank::ProgramBalances::<T>::get(destination),
                     reservations: active.gas_reservation_map.clone(),
                     export: None,
                 },
                 &config,
             );
+            if translation > 0 && executor.is_cached(&key) {
+                outcome.gas_burned = outcome.gas_burned.saturating_add(translation);
+            }
             for line in &outcome.debug {
                 log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
             }

@@ -317,6 +317,75 @@ fn a_dispatch_is_charged_the_queues_cost_once_per_block() {
 }
 
 #[test]
+fn a_codes_translation_is_paid_by_the_dispatch_that_translates_it() {
+    run_test(|| {
+        let ping = upload(gear_examples::ping(), b"", vec![]);
+        run_to_next_block();
+        let code_id = CodeId::generate(gear_examples::ping());
+        let instrumented = crate::program::InstrumentedCodeStorage::<Test>::get(code_id)
+            .unwrap()
+            .0
+            .len() as u64;
+        let translation = crate::COMPILE_PS_PER_BYTE * instrumented;
+        // The block author gets the value of burned gas (one unit per gas in this mock).
+        let burned_in_block = |messages: Vec<u64>| {
+            let author = Balances::free_balance(AUTHOR);
+            for gas in messages {
+                send(ping, b"PING".to_vec(), gas);
+            }
+            run_to_next_block();
+            (Balances::free_balance(AUTHOR) - author) as u64
+        };
+        // One PING first, so that the measured ones find the same state.
+        burned_in_block(vec![GAS]);
+        // Each block's run starts a new engine: its first PING translates the code.
+        let one = burned_in_block(vec![GAS]);
+        let two = burned_in_block(vec![GAS, GAS]);
+        assert_eq!(
+            two,
+            2 * one - translation,
+            "the second PING of a run pays none"
+        );
+        assert!(
+            translation > one / 4,
+            "a real share of a PING's gas: {translation} of {one}"
+        );
+
+        // A dispatch without the gas for the translation runs out of gas and translates
+        // nothing; the next one in the run pays it.
+        let three = burned_in_block(vec![translation - 1, GAS]);
+        assert_eq!(three, one);
+        let replies: Vec<_> = user_messages()
+            .iter()
+            .rev()
+            .take(2)
+            .filter_map(|m| m.details().map(|d| d.to_reply_code()))
+            .collect();
+        assert_eq!(
+            replies,
+            vec![
+                ReplyCode::Success(SuccessReplyReason::Manual),
+                ReplyCode::Error(ErrorReplyReason::Execution(
+                    SimpleExecutionError::RanOutOfGas
+                )),
+            ]
+        );
+
+        // A gas estimate runs on a fresh engine: it includes the translation.
+        let estimate = Gear::calculate_gas_info(
+            actor(&ALICE).into_bytes(),
+            gear_primitives::HandleKind::Handle(ping),
+            b"PING".to_vec(),
+            0,
+            false,
+            None,
+        )
+        .unwrap();
+        assert_eq!(estimate.burned, one);
+    });
+}
+
+#[test]
 fn a_block_holds_at_most_its_output_budget_and_keeps_order() {
     run_test(|| {
         // Small limits: a dispatch may send 16 KiB, give created programs 16 KiB and reply
