@@ -371,7 +371,7 @@ fn estimates(runs: usize) {
     // `send_message` extrinsic's body, the queue running PING, the reply to the user, then the
     // rollback), against the weight the block is charged for it: the extrinsic's weight (which
     // includes the queue's per-dispatch overhead) plus what the queue's meter consumes.
-    let gas = 1_000_000_000u64;
+    let gas = 5_000_000_000u64;
     let data = (
         source,
         H256(ping.into_bytes()),
