@@ -55,9 +55,6 @@ pub(crate) struct Probe {
     pub replies: BTreeMap<MessageId, ReplyInfo>,
     /// Messages put into users' mailboxes.
     pub mailed: u32,
-    /// Gas burned translating codes, by gas tree: what the same messages would not burn in a
-    /// block whose run has translated those codes already.
-    pub translated: BTreeMap<MessageId, u64>,
 }
 
 environmental::environmental!(PROBE: Probe);
@@ -76,11 +73,6 @@ pub(crate) fn observe(f: impl FnOnce(&mut Probe)) {
 }
 
 impl Probe {
-    pub(crate) fn translated(&mut self, root: MessageId, gas: u64) {
-        let total = self.translated.entry(root).or_default();
-        *total = total.saturating_add(gas);
-    }
-
     pub(crate) fn status(&mut self, program: ActorId, status: &ExecutionStatus) {
         if let ExecutionStatus::Trap { reason, message } = status {
             self.traps.push((program, *reason, message.clone()))
@@ -116,8 +108,6 @@ struct Trial {
     mailed: u32,
     reserved: u64,
     burned: u64,
-    /// Of `burned`, the gas that translated codes.
-    translated: u64,
     reply: Option<ReplyInfo>,
 }
 
@@ -188,7 +178,6 @@ impl<T: Config> Pallet<T> {
             mailed: probe.mailed,
             reserved: probe.reserved,
             burned,
-            translated: probe.translated.remove(&root).unwrap_or(0),
             reply: probe.replies.remove(&root),
             traps: probe.traps,
         })
@@ -421,10 +410,9 @@ impl<T: Config> Pallet<T> {
             min_limit: good,
             reserved: run.reserved,
             burned: run.burned,
-            // Gear: gas a second execution in the same block would not need. Here: translating
-            // the codes, which a block's run does once per code (an estimate's engine is
-            // fresh); loading a program is weight, not gas.
-            may_be_returned: run.translated,
+            // Gear: gas a second execution in the same block would not need (program and code
+            // already loaded). Gas here does not depend on that (loading is weight, not gas).
+            may_be_returned: 0,
             waited: run.waited,
         })
     }

@@ -457,9 +457,6 @@ impl<T: Config> Pallet<T> {
             );
             if translation > 0 && executor.is_cached(&key) {
                 outcome.gas_burned = outcome.gas_burned.saturating_add(translation);
-                if let Some(root) = payer.map(|payer| payer.root) {
-                    super::dry_run::observe(|probe| probe.translated(root, translation));
-                }
             }
             for line in &outcome.debug {
                 log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
