@@ -91,7 +91,9 @@
 //! - **Progress**: every block services at least [`Config::ServiceWeight`] of the queue, and any
 //!   single message fits in it (checked by `integrity_test`).
 //! - **Work is paid by whoever causes it**: a dispatch's execution, and translating its code for
-//!   the engine when its run has not ([`COMPILE_PS_PER_BYTE`]), are its gas; the queue's fixed
+//!   the engine ([`COMPILE_PS_PER_BYTE`], every time: what a message needs does not depend on
+//!   what the block ran before it; the meter counts only translations done), are its gas; the
+//!   queue's fixed
 //!   cost of a dispatch is in the weight of the extrinsic that queued it (charged to the block
 //!   once: not again when the queue runs it in the same block) or, for messages from programs,
 //!   tasks and the runtime, charged to the block that runs them.
@@ -190,10 +192,12 @@ pub const PAGE_PROOF_SIZE: u64 = gear_engine::memory::PAGE_SIZE as u64 + 1024;
 /// queue's reserved share ([`Pallet::max_stored_pages`]). A larger message to a program near its
 /// memory limit may not fit, and fails with `MemoryOverflow` instead of blocking the queue.
 pub const ENTRY_PROOF_ALLOWANCE: u64 = 64 * 1024;
-/// Picoseconds (gas) per byte of instrumented code to translate it into wasmi's form, paid from
-/// the gas of the first dispatch of a code in a queue run (and again after a restart past
-/// [`MODULE_CACHE_CODE_BYTES`]; a dry run's engine is always fresh, so gas estimates include
-/// it): measured ~16 ns/byte natively (docs/PERFORMANCE.md), doubled and rounded.
+/// Picoseconds (gas) per byte of instrumented code to translate it into wasmi's form: every
+/// dispatch that runs code pays it from its gas, so that the gas a message needs does not
+/// depend on whether its block's run has the module translated already; the queue's meter
+/// counts it only for the first dispatch of a code in a run (and again after a restart past
+/// [`MODULE_CACHE_CODE_BYTES`]). Measured ~16 ns/byte natively (docs/PERFORMANCE.md), doubled
+/// and rounded.
 pub const COMPILE_PS_PER_BYTE: u64 = 30_000;
 /// Instrumented code bytes a queue run keeps translated at once: wasmi's translated modules
 /// live in the validator's heap until the run ends, so past this the run's executor starts

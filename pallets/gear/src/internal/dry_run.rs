@@ -55,6 +55,8 @@ pub(crate) struct Probe {
     pub replies: BTreeMap<MessageId, ReplyInfo>,
     /// Messages put into users' mailboxes.
     pub mailed: u32,
+    /// Gas paid for translating codes the run's engine held already: burned, but no work.
+    pub cached_translations: u64,
 }
 
 environmental::environmental!(PROBE: Probe);
@@ -108,6 +110,8 @@ struct Trial {
     mailed: u32,
     reserved: u64,
     burned: u64,
+    /// Of the trial's burned gas (all its trees), what paid for translations not done.
+    cached_translations: u64,
     reply: Option<ReplyInfo>,
 }
 
@@ -178,6 +182,7 @@ impl<T: Config> Pallet<T> {
             mailed: probe.mailed,
             reserved: probe.reserved,
             burned,
+            cached_translations: probe.cached_translations,
             reply: probe.replies.remove(&root),
             traps: probe.traps,
         })
@@ -329,7 +334,8 @@ impl<T: Config> Pallet<T> {
         }
         let expected = first.shape();
         let mut trials = 1u32;
-        let mut spent = first.burned;
+        // Work done, as the budget bounds it: translations paid for but cached are not work.
+        let mut spent = first.burned.saturating_sub(first.cached_translations);
         let budget = block_gas_limit.saturating_mul(DRY_RUN_GAS_BUDGET);
         let mut results: BTreeMap<u64, Trial> = BTreeMap::new();
         let mut ok = |gas: u64, results: &mut BTreeMap<u64, Trial>| -> Result<bool, String> {
@@ -341,7 +347,7 @@ impl<T: Config> Pallet<T> {
             }
             trials += 1;
             let trial = Self::trial(&source, &kind, &payload, value, gas)?;
-            spent = spent.saturating_add(trial.burned);
+            spent = spent.saturating_add(trial.burned.saturating_sub(trial.cached_translations));
             let good = !trial.ran_out_of_gas() && trial.shape() == expected;
             if good {
                 results.insert(gas, trial);

@@ -178,7 +178,8 @@ impl<T: Config> Pallet<T> {
         let mut programs_read = BTreeSet::new();
         // One engine while its translations fit `MODULE_CACHE_CODE_BYTES`: each code is
         // translated once, however many messages it gets; past the bound a new engine starts
-        // (the old one's memory is freed) and codes pay their translation again.
+        // (the old one's memory is freed) and codes are translated again. Dispatches pay their
+        // code's translation in gas every time; the meter counts the translations done.
         let mut executor = gear_engine::WasmiExecutor::new();
         let mut translated = BTreeSet::new();
         let mut translated_bytes = 0u64;
@@ -267,8 +268,8 @@ impl<T: Config> Pallet<T> {
             } else {
                 program::PagesCount::<T>::get(destination)
             };
-            // A code's translation is paid from the gas of the dispatch that needs it (within
-            // `gas_limit`): only its proof is read here.
+            // A dispatch pays its code's translation from its gas (within `gas_limit`): only the
+            // code's proof is read here.
             let reads = Self::max_dispatch_weight(0, 0, pages)
                 .saturating_sub(dispatch_overhead)
                 .saturating_add(own_overhead)
@@ -319,9 +320,8 @@ impl<T: Config> Pallet<T> {
                 codes_read.insert(code);
             }
             programs_read.insert(destination);
-            let (gas_burned, output, pages) =
-                Self::process_dispatch(dispatch, applier, &mut executor);
-            // Counted once the engine holds the translation (a dispatch without the gas for it
+            let (work, output, pages) = Self::process_dispatch(dispatch, applier, &mut executor);
+            // Counted once the engine holds the module (a dispatch that runs out of gas first
             // translates nothing).
             if let Some(code) = code.filter(|id| executor.is_cached(&id.into_bytes())) {
                 if translated.insert(code) {
@@ -339,7 +339,7 @@ impl<T: Config> Pallet<T> {
                     }
                 }
             }
-            meter.consume(reads.saturating_add(Weight::from_parts(gas_burned, 0)));
+            meter.consume(reads.saturating_add(Weight::from_parts(work, 0)));
         }
         if bailed && applier.total == 0 {
             Self::deposit_event(Event::QueueNotProcessed);
@@ -371,7 +371,8 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Runs one dispatch and applies its journal. Returns the gas it burned, the payload bytes
+    /// Runs one dispatch and applies its journal. Returns the work it did in gas (what it burned,
+    /// less a translation it paid for but the engine had cached), the payload bytes
     /// its execution sent and replied, and the memory pages it changed (`true`: stored,
     /// `false`: removed).
     fn process_dispatch(
@@ -421,16 +422,20 @@ impl<T: Config> Pallet<T> {
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
-        // Translating the code for the engine (once per engine, i.e. per queue run while the
-        // module cache holds it) is paid from the gas of the dispatch that needs it: set aside
-        // before the execution, burned if the engine translated it. A dispatch without the gas
-        // for it runs out of gas before anything is translated.
+        // Every dispatch that runs code pays its code's translation from its gas, whether or not
+        // this run's engine holds the module already: what a message needs does not depend on
+        // what ran before it (so estimates hold in any block, and a message woken or left for a
+        // later block needs no more than it did). Set aside before the execution; the block's
+        // meter counts it only when the engine had to translate.
         let key = active.code_id.into_bytes();
-        let translation = if executor.is_cached(&key) {
-            0
+        let translation = if meta.exports(dispatch.kind) {
+            crate::COMPILE_PS_PER_BYTE
+                .saturating_mul(instrumented.len() as u64)
+                .min(gas_limit)
         } else {
-            crate::COMPILE_PS_PER_BYTE.saturating_mul(instrumented.len() as u64)
+            0
         };
+        let cached = executor.is_cached(&key);
         Self::settling_deposit(destination, dispatch.id, |payer| {
             // The execution keeps no more pages than the payer of its gas can pay the storage
             // deposit of (more is refused with `MemoryOverflow`, nothing kept).
@@ -455,9 +460,7 @@ impl<T: Config> Pallet<T> {
                 },
                 &config,
             );
-            if translation > 0 && executor.is_cached(&key) {
-                outcome.gas_burned = outcome.gas_burned.saturating_add(translation);
-            }
+            outcome.gas_burned = outcome.gas_burned.saturating_add(translation);
             for line in &outcome.debug {
                 log::debug!(target: "gear::program", "{destination:?}: {}", alloc::string::String::from_utf8_lossy(line));
             }
@@ -481,7 +484,17 @@ impl<T: Config> Pallet<T> {
                 .collect();
             super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
             handle_journal(processing::process_outcome(dispatch, outcome), applier);
-            (gas_burned, output, pages)
+            // The block's work: a translation the engine did not need to do is paid, not done.
+            let work = if cached {
+                super::dry_run::observe(|probe| {
+                    probe.cached_translations =
+                        probe.cached_translations.saturating_add(translation)
+                });
+                gas_burned.saturating_sub(translation)
+            } else {
+                gas_burned
+            };
+            (work, output, pages)
         })
     }
 }

@@ -317,7 +317,8 @@ fn a_dispatch_is_charged_the_queues_cost_once_per_block() {
 }
 
 #[test]
-fn a_codes_translation_is_paid_by_the_dispatch_that_translates_it() {
+fn every_dispatch_pays_its_codes_translation_and_the_block_counts_those_done() {
+    use polkadot_sdk::frame_support::weights::Weight;
     run_test(|| {
         let ping = upload(gear_examples::ping(), b"", vec![]);
         run_to_next_block();
@@ -327,51 +328,36 @@ fn a_codes_translation_is_paid_by_the_dispatch_that_translates_it() {
             .0
             .len() as u64;
         let translation = crate::COMPILE_PS_PER_BYTE * instrumented;
-        // The block author gets the value of burned gas (one unit per gas in this mock).
-        let burned_in_block = |messages: Vec<u64>| {
+        // Sends PINGs with these gas limits and runs the queue once (one engine): the gas
+        // burned (its value goes to the block author, one unit per gas in this mock) and the
+        // ref-time the queue's meter consumed.
+        let run = |messages: Vec<u64>| {
             let author = Balances::free_balance(AUTHOR);
             for gas in messages {
                 send(ping, b"PING".to_vec(), gas);
             }
-            run_to_next_block();
-            (Balances::free_balance(AUTHOR) - author) as u64
+            let mut meter = WeightMeter::with_limit(Weight::MAX);
+            Gear::run_queue(&mut meter);
+            (
+                (Balances::free_balance(AUTHOR) - author) as u64,
+                meter.consumed().ref_time(),
+            )
         };
         // One PING first, so that the measured ones find the same state.
-        burned_in_block(vec![GAS]);
-        // Each block's run starts a new engine: its first PING translates the code.
-        let one = burned_in_block(vec![GAS]);
-        let two = burned_in_block(vec![GAS, GAS]);
-        assert_eq!(
-            two,
-            2 * one - translation,
-            "the second PING of a run pays none"
-        );
+        run(vec![GAS]);
+        let (one, one_work) = run(vec![GAS]);
         assert!(
             translation > one / 4,
             "a real share of a PING's gas: {translation} of {one}"
         );
 
-        // A dispatch without the gas for the translation runs out of gas and translates
-        // nothing; the next one in the run pays it.
-        let three = burned_in_block(vec![translation - 1, GAS]);
-        assert_eq!(three, one);
-        let replies: Vec<_> = user_messages()
-            .iter()
-            .rev()
-            .take(2)
-            .filter_map(|m| m.details().map(|d| d.to_reply_code()))
-            .collect();
-        assert_eq!(
-            replies,
-            vec![
-                ReplyCode::Success(SuccessReplyReason::Manual),
-                ReplyCode::Error(ErrorReplyReason::Execution(
-                    SimpleExecutionError::RanOutOfGas
-                )),
-            ]
-        );
+        // The second PING of a run burns as much (the gas a message needs does not depend on
+        // what ran before it), but the engine translates the code once: the block counts it once.
+        let (two, two_work) = run(vec![GAS, GAS]);
+        assert_eq!(two, 2 * one);
+        assert_eq!(two_work - one_work, one - translation);
 
-        // A gas estimate runs on a fresh engine: it includes the translation.
+        // A gas estimate is what any block burns.
         let estimate = Gear::calculate_gas_info(
             actor(&ALICE).into_bytes(),
             gear_primitives::HandleKind::Handle(ping),
@@ -382,6 +368,17 @@ fn a_codes_translation_is_paid_by_the_dispatch_that_translates_it() {
         )
         .unwrap();
         assert_eq!(estimate.burned, one);
+
+        // Less gas than the translation: the message burns its limit and runs out of gas,
+        // translating nothing.
+        let (short, _) = run(vec![translation - 1]);
+        assert_eq!(short, translation - 1);
+        assert_eq!(
+            last_reply().1,
+            ReplyCode::Error(ErrorReplyReason::Execution(
+                SimpleExecutionError::RanOutOfGas
+            ))
+        );
     });
 }
 
