@@ -192,13 +192,20 @@ pub const PAGE_PROOF_SIZE: u64 = gear_engine::memory::PAGE_SIZE as u64 + 1024;
 /// queue's reserved share ([`Pallet::max_stored_pages`]). A larger message to a program near its
 /// memory limit may not fit, and fails with `MemoryOverflow` instead of blocking the queue.
 pub const ENTRY_PROOF_ALLOWANCE: u64 = 64 * 1024;
-/// Picoseconds (gas) per byte of instrumented code to translate it into wasmi's form: every
-/// dispatch that runs code pays it from its gas, so that the gas a message needs does not
-/// depend on whether its block's run has the module translated already; the queue's meter
-/// counts it only for the first dispatch of a code in a run (and again after a restart past
-/// [`MODULE_CACHE_CODE_BYTES`]). Measured ~16 ns/byte natively (docs/PERFORMANCE.md), doubled
-/// and rounded.
+/// Gas per byte of instrumented code that every dispatch running code pays for its code's
+/// translation into wasmi's form, so that the gas a message needs does not depend on whether
+/// its block's run has the module translated already (measured ~16 ns/byte natively for the
+/// module's validation and the functions a trivial `handle` reaches, doubled and rounded). The
+/// block's meter counts the translations a run does at [`TRANSLATION_PS_PER_BYTE`].
 pub const COMPILE_PS_PER_BYTE: u64 = 30_000;
+/// Weight (ps) per byte of instrumented code the queue's meter counts for a translation its run
+/// does (the first dispatch of a code in a run, and again after a restart past
+/// [`MODULE_CACHE_CODE_BYTES`]). wasmi translates a function when it is first called: measured
+/// inside the runtime as validators execute it (`gear-bench --ratios`, 6,000 small functions
+/// each called once, the most translation per byte) at 1.64 ps per gas charged at 30,000 per
+/// byte, 0.73 at this price (docs/PERFORMANCE.md). Above what the dispatch pays in gas: the
+/// block is safe; the sender underpays the first translation of a run by up to 2.3×.
+pub const TRANSLATION_PS_PER_BYTE: u64 = 70_000;
 /// Instrumented code bytes a queue run keeps translated at once: wasmi's translated modules
 /// live in the validator's heap until the run ends, so past this the run's executor starts
 /// afresh (its translations are dropped; a code translated again pays its translation again).

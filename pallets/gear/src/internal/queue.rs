@@ -268,13 +268,16 @@ impl<T: Config> Pallet<T> {
             } else {
                 program::PagesCount::<T>::get(destination)
             };
-            // A dispatch pays its code's translation from its gas (within `gas_limit`): only the
-            // code's proof is read here.
+            // A dispatch pays `COMPILE_PS_PER_BYTE` of its code's translation from its gas
+            // (within `gas_limit`); a translation this run does weighs more
+            // (`TRANSLATION_PS_PER_BYTE`): the rest is counted here, with the code's proof.
             let reads = Self::max_dispatch_weight(0, 0, pages)
                 .saturating_sub(dispatch_overhead)
                 .saturating_add(own_overhead)
                 .saturating_add(Weight::from_parts(
-                    0,
+                    crate::TRANSLATION_PS_PER_BYTE
+                        .saturating_sub(crate::COMPILE_PS_PER_BYTE)
+                        .saturating_mul(translate_len.into()),
                     u64::from(proof_code_len).saturating_add(entry_len.into()),
                 ));
             let worst = reads.saturating_add(Weight::from_parts(gas_limit, 0));
