@@ -91,8 +91,9 @@
 //! - **Progress**: every block services at least [`Config::ServiceWeight`] of the queue, and any
 //!   single message fits in it (checked by `integrity_test`).
 //! - **Work is paid by whoever causes it**: a dispatch's execution, and translating its code for
-//!   the engine ([`COMPILE_PS_PER_BYTE`], every time: what a message needs does not depend on
-//!   what the block ran before it; the meter counts only translations done), are its gas; the
+//!   the engine ([`COMPILE_PS_PER_BYTE`], every time, signals excepted: what a message needs does
+//!   not depend on what the block ran before it; the meter counts the translations done), are
+//!   its gas; the
 //!   queue's fixed
 //!   cost of a dispatch is in the weight of the extrinsic that queued it (charged to the block
 //!   once: not again when the queue runs it in the same block) or, for messages from programs,

@@ -12,7 +12,7 @@ use alloc::{
     vec::Vec,
 };
 use gear_core::{
-    message::StoredDispatch,
+    message::{DispatchKind, StoredDispatch},
     program::{Program, ProgramState},
 };
 use gear_core_errors::{SimpleExecutionError, SimpleUnavailableActorError};
@@ -429,12 +429,12 @@ impl<T: Config> Pallet<T> {
         // this run's engine holds the module already: what a message needs does not depend on
         // what ran before it (so estimates hold in any block, and a message woken or left for a
         // later block needs no more than it did). Set aside before the execution; the block's
-        // meter counts it only when the engine had to translate.
+        // meter counts it only when the engine had to translate. Signals are exempt: they run on
+        // the system reserve gstd sizes by Gear's prices, and cannot be sent at will.
         let key = active.code_id.into_bytes();
-        let translation = if meta.exports(dispatch.kind) {
-            crate::COMPILE_PS_PER_BYTE
-                .saturating_mul(instrumented.len() as u64)
-                .min(gas_limit)
+        let translation_cost = crate::COMPILE_PS_PER_BYTE.saturating_mul(instrumented.len() as u64);
+        let translation = if meta.exports(dispatch.kind) && dispatch.kind != DispatchKind::Signal {
+            translation_cost.min(gas_limit)
         } else {
             0
         };
@@ -487,7 +487,8 @@ impl<T: Config> Pallet<T> {
                 .collect();
             super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
             handle_journal(processing::process_outcome(dispatch, outcome), applier);
-            // The block's work: a translation the engine did not need to do is paid, not done.
+            // The block's work: the execution, and the translation if the engine had to do it
+            // (paid or not); a translation paid for and cached is not work.
             let work = if cached {
                 super::dry_run::observe(|probe| {
                     probe.cached_translations =
@@ -496,6 +497,8 @@ impl<T: Config> Pallet<T> {
                 gas_burned.saturating_sub(translation)
             } else {
                 gas_burned
+                    .saturating_sub(translation)
+                    .saturating_add(translation_cost)
             };
             (work, output, pages)
         })
