@@ -231,6 +231,7 @@ pub fn active_program<T: Config>(who: &T::AccountId, code: Vec<u8>, value: u128)
         dispatch_gas::<T>(),
         value,
         false,
+        false,
     )
     .expect("the benchmark's program uploads");
     run_queue::<T>();

@@ -93,11 +93,15 @@
 //! - **Work is paid by whoever causes it**: a dispatch's execution, and translating its code for
 //!   the engine ([`COMPILE_PS_PER_BYTE`], every time, signals excepted: what a message needs does
 //!   not depend on what the block ran before it; the meter counts the translations done), are
-//!   its gas; the
-//!   queue's fixed
-//!   cost of a dispatch is in the weight of the extrinsic that queued it (charged to the block
-//!   once: not again when the queue runs it in the same block) or, for messages from programs,
-//!   tasks and the runtime, charged to the block that runs them.
+//!   its gas; the queue's fixed cost of a dispatch is in the weight of the extrinsic that
+//!   queued it (charged to the block once: not again when the queue runs it in the same block)
+//!   or, for messages from programs, tasks and the runtime, charged to the block that runs
+//!   them. In a block that starts with the queue empty, an extrinsic gives back the database
+//!   weight of the keys its dispatch will find in the block's changes or read already
+//!   ([`Pallet::same_block_saving`]: its own queue entry and gas tree, and its program's state
+//!   when the block's previous message went to the same program); the queue charges what turns
+//!   out otherwise ([`Pallet::warm_fixup`]), and a dispatch left for a later block pays its
+//!   whole cost there.
 //! - **Conservation**: per gas tree, held + burned + refunded = bought; the bank holds exactly
 //!   its existential deposit + held gas + in-flight value + program balances + unpaid debts;
 //!   total issuance changes only by transaction fees. `try_state` checks all of it.
@@ -521,9 +525,20 @@ pub mod pallet {
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         /// Reserves [`Config::ServiceWeight`] for this block's queue run, before extrinsics can
         /// take it, and charges the block its keys that every message writes
-        /// ([`Pallet::hot_keys`]) once.
+        /// ([`Pallet::hot_keys`]) once. Notes whether the queue starts the block empty
+        /// (`messenger::DrainedAtBlockStart`, for [`Pallet::same_block_saving`]).
         fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+            if messenger::Pallet::<T>::queue_len() == 0 {
+                messenger::DrainedAtBlockStart::<T>::put(true);
+            }
             T::ServiceWeight::get().saturating_add(Self::hot_keys_weight())
+        }
+
+        /// Removes the block's `messenger::DrainedAtBlockStart` and
+        /// `messenger::LastPrepaidDestination` (charged with the hot keys).
+        fn on_finalize(_n: BlockNumberFor<T>) {
+            messenger::DrainedAtBlockStart::<T>::kill();
+            messenger::LastPrepaidDestination::<T>::kill();
         }
 
         /// Runs due tasks and the queue at the end of the block (after the timestamp inherent
@@ -597,6 +612,10 @@ pub mod pallet {
     /// execution itself is the gas the sender buys. When the queue runs such a dispatch in the
     /// block of its extrinsic, it does not charge that cost to the block again
     /// (`messenger::EntryInfo::prepaid_in`); a dispatch left for a later block pays it there.
+    /// In a block that started with the queue empty, the extrinsic gives back the database
+    /// weight of the keys its dispatch will find in the block's changes or read already: its
+    /// own queue entry and gas tree, and its program's state when the block's previous message
+    /// went to the same program ([`Pallet::same_block_saving`]).
     #[pallet::call]
     impl<T: Config> Pallet<T> {
         /// Stores `code` (validated and instrumented) so programs can be created from it,
@@ -613,7 +632,7 @@ pub mod pallet {
 
         /// Stores `code` if new, creates a program from it and queues its init message.
         #[pallet::call_index(1)]
-        #[pallet::weight(<T as Config>::WeightInfo::upload_code(code.len() as u32).saturating_add(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32)).saturating_add(Pallet::<T>::dispatch_overhead()))]
+        #[pallet::weight(Pallet::<T>::upload_program_weight(code.len() as u32, salt.len() as u32, init_payload.len() as u32))]
         pub fn upload_program(
             origin: OriginFor<T>,
             code: Vec<u8>,
@@ -622,15 +641,29 @@ pub mod pallet {
             gas_limit: u64,
             value: u128,
             keep_alive: bool,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::do_upload_program(who, code, salt, init_payload, gas_limit, value, keep_alive)
-                .map(|_| ())
+            let weight = Self::upload_program_weight(
+                code.len() as u32,
+                salt.len() as u32,
+                init_payload.len() as u32,
+            );
+            let (_, saving) = Self::do_upload_program(
+                who,
+                code,
+                salt,
+                init_payload,
+                gas_limit,
+                value,
+                keep_alive,
+                true,
+            )?;
+            Ok(Self::given_back(weight, saving))
         }
 
         /// Creates a program from a stored code and queues its init message.
         #[pallet::call_index(2)]
-        #[pallet::weight(<T as Config>::WeightInfo::create_program(salt.len() as u32, init_payload.len() as u32).saturating_add(Pallet::<T>::dispatch_overhead()))]
+        #[pallet::weight(Pallet::<T>::create_program_weight(salt.len() as u32, init_payload.len() as u32))]
         pub fn create_program(
             origin: OriginFor<T>,
             code_id: H256,
@@ -639,9 +672,10 @@ pub mod pallet {
             gas_limit: u64,
             value: u128,
             keep_alive: bool,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::do_create_program(
+            let weight = Self::create_program_weight(salt.len() as u32, init_payload.len() as u32);
+            let (_, saving) = Self::do_create_program(
                 who,
                 CodeId::new(code_id.0),
                 salt,
@@ -649,13 +683,14 @@ pub mod pallet {
                 gas_limit,
                 value,
                 keep_alive,
-            )
-            .map(|_| ())
+                true,
+            )?;
+            Ok(Self::given_back(weight, saving))
         }
 
         /// Queues a message for program `destination`.
         #[pallet::call_index(3)]
-        #[pallet::weight(<T as Config>::WeightInfo::send_message(payload.len() as u32).saturating_add(Pallet::<T>::dispatch_overhead()))]
+        #[pallet::weight(Pallet::<T>::send_message_weight(payload.len() as u32))]
         pub fn send_message(
             origin: OriginFor<T>,
             destination: H256,
@@ -663,23 +698,25 @@ pub mod pallet {
             gas_limit: u64,
             value: u128,
             keep_alive: bool,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::send_from_account(
+            let weight = Self::send_message_weight(payload.len() as u32);
+            let (_, saving) = Self::queue_message(
                 who,
                 ActorId::new(destination.0),
                 payload,
                 gas_limit,
                 value,
                 keep_alive,
-            )
-            .map(|_| ())
+                true,
+            )?;
+            Ok(Self::given_back(weight, saving))
         }
 
         /// Replies to message `reply_to_id` in your mailbox: it leaves the mailbox (its value is
         /// paid to you) and the reply is queued for the program's `handle_reply`.
         #[pallet::call_index(4)]
-        #[pallet::weight(<T as Config>::WeightInfo::send_reply(payload.len() as u32).saturating_add(Pallet::<T>::dispatch_overhead()))]
+        #[pallet::weight(Pallet::<T>::send_reply_weight(payload.len() as u32))]
         pub fn send_reply(
             origin: OriginFor<T>,
             reply_to_id: H256,
@@ -687,17 +724,19 @@ pub mod pallet {
             gas_limit: u64,
             value: u128,
             keep_alive: bool,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::do_send_reply(
+            let weight = Self::send_reply_weight(payload.len() as u32);
+            let (_, saving) = Self::do_send_reply(
                 who,
                 MessageId::new(reply_to_id.0),
                 payload,
                 gas_limit,
                 value,
                 keep_alive,
-            )
-            .map(|_| ())
+                true,
+            )?;
+            Ok(Self::given_back(weight, saving))
         }
 
         /// Takes the value of message `message_id` in your mailbox; the program that sent it
@@ -707,6 +746,41 @@ pub mod pallet {
         pub fn claim_value(origin: OriginFor<T>, message_id: H256) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::do_claim_value(who, MessageId::new(message_id.0))
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// `upload_program`'s weight: the code's upload, the program's creation and the queue's
+        /// cost of its init ([`Pallet::dispatch_overhead`]).
+        pub fn upload_program_weight(code: u32, salt: u32, payload: u32) -> Weight {
+            <T as Config>::WeightInfo::upload_code(code)
+                .saturating_add(Self::create_program_weight(salt, payload))
+        }
+
+        /// `create_program`'s weight, the queue's cost of its init included.
+        pub fn create_program_weight(salt: u32, payload: u32) -> Weight {
+            <T as Config>::WeightInfo::create_program(salt, payload)
+                .saturating_add(Self::dispatch_overhead())
+        }
+
+        /// `send_message`'s weight, the queue's cost of its dispatch included.
+        pub fn send_message_weight(payload: u32) -> Weight {
+            <T as Config>::WeightInfo::send_message(payload)
+                .saturating_add(Self::dispatch_overhead())
+        }
+
+        /// `send_reply`'s weight, the queue's cost of its dispatch included.
+        pub fn send_reply_weight(payload: u32) -> Weight {
+            <T as Config>::WeightInfo::send_reply(payload).saturating_add(Self::dispatch_overhead())
+        }
+
+        /// The weight a call that queued a dispatch used: `declared` less what it gives back
+        /// ([`Pallet::same_block_saving`]).
+        fn given_back(
+            declared: Weight,
+            saving: Weight,
+        ) -> frame_support::dispatch::PostDispatchInfo {
+            Some(declared.saturating_sub(saving)).into()
         }
     }
 }

@@ -44,6 +44,18 @@ pub mod pallet {
     #[pallet::storage]
     pub type Tail<T> = StorageValue<_, u64, ValueQuery>;
 
+    /// Set for the length of a block whose queue was empty when the block started (`Gear`'s
+    /// `on_initialize` sets it, its `on_finalize` removes it, so it never reaches the
+    /// database): the dispatches this block's extrinsics queue have no backlog before them.
+    #[pallet::storage]
+    pub type DrainedAtBlockStart<T> = StorageValue<_, bool, ValueQuery>;
+
+    /// The destination of the last dispatch queued by an extrinsic in this block (removed with
+    /// `DrainedAtBlockStart`): the next one to the same program expects to find its state
+    /// loaded by the queue run (`EntryInfo::warm`).
+    #[pallet::storage]
+    pub type LastPrepaidDestination<T> = StorageValue<_, ActorId>;
+
     /// Nonce for ids of messages sent by users (never repeats).
     #[pallet::storage]
     pub type UserMessageNonce<T> = StorageValue<_, u128, ValueQuery>;
@@ -92,30 +104,37 @@ pub mod pallet {
         /// benchmarked `dispatch_overhead`), charged by the extrinsic that queued it; `None`
         /// for dispatches queued by programs, tasks or the runtime, which pay it when they run.
         pub prepaid_in: Option<u32>,
+        /// The extrinsic that queued it gave back the database weight of its program's keys
+        /// (`Gear::same_block_saving`), expecting the queue to run it in `prepaid_in` after a
+        /// dispatch that loaded the same program; the queue charges them when that is not so.
+        pub warm: bool,
     }
 
     impl<T: Config> Pallet<T> {
         /// Appends `dispatch` to the queue; the queue charges its cost when it runs it.
         pub fn enqueue(dispatch: StoredDispatch) {
-            Self::push(dispatch, None)
+            Self::push(dispatch, None, false)
         }
 
         /// Appends `dispatch` to the queue for an extrinsic whose weight includes the queue's
         /// cost of it (`dispatch_overhead`): if the queue runs it in this same block, that cost
-        /// is already in the block's weight and is not charged again.
-        pub fn enqueue_prepaid(dispatch: StoredDispatch) {
+        /// is already in the block's weight and is not charged again. `warm`: see
+        /// [`EntryInfo::warm`].
+        pub fn enqueue_prepaid(dispatch: StoredDispatch, warm: bool) {
             let block = frame_system::Pallet::<T>::block_number();
             Self::push(
                 dispatch,
                 Some(polkadot_sdk::sp_runtime::SaturatedConversion::saturated_into(block)),
+                warm,
             )
         }
 
-        fn push(dispatch: StoredDispatch, prepaid_in: Option<u32>) {
+        fn push(dispatch: StoredDispatch, prepaid_in: Option<u32>, warm: bool) {
             let tail = Tail::<T>::get();
             let info = EntryInfo {
                 size: dispatch.encoded_size() as u32,
                 prepaid_in,
+                warm,
             };
             DispatchSizes::<T>::insert(tail, info);
             Dispatches::<T>::insert(tail, dispatch);

@@ -41,6 +41,8 @@ impl frame_system::Config for Test {
     type AccountId = AccountId32;
     type Lookup = IdentityLookup<AccountId32>;
     type AccountData = pallet_balances::AccountData<u128>;
+    // The SDK's database weights, as the runtime's: the queue's costs include them.
+    type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -195,6 +197,7 @@ pub fn run_test(test: impl FnOnce()) {
 pub fn run_to_next_block() {
     let now = System::block_number();
     Gear::on_idle(now, Weight::from_parts(2_000_000_000_000, 5 * 1024 * 1024));
+    Gear::on_finalize(now);
     System::set_block_number(now + 1);
     Timestamp::set_timestamp(6_000 * (now + 1));
     Gear::on_initialize(now + 1);

@@ -8,6 +8,7 @@ use gear_core::{
     message::{DispatchKind, MessageDetails, StoredDispatch, StoredMessage},
 };
 use gprimitives::{ActorId, MessageId};
+use polkadot_sdk::frame_support::weights::Weight;
 use polkadot_sdk::{
     frame_support::{
         ensure,
@@ -282,7 +283,8 @@ impl<T: Config> Pallet<T> {
     /// Queues a message from user `who` whose gas (`gas_limit`, already paid) starts a gas tree,
     /// or uses a reply deposit when `details` is a reply that has one. Only for extrinsics whose
     /// weight includes [`Pallet::dispatch_overhead`]: the entry is queued as prepaid in this
-    /// block (`messenger::enqueue_prepaid`).
+    /// block (`messenger::enqueue_prepaid`). With `give_back`, returns what the call may give
+    /// back of its weight ([`Pallet::same_block_saving`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn queue_from_user(
         who: T::AccountId,
@@ -293,10 +295,15 @@ impl<T: Config> Pallet<T> {
         gas_limit: u64,
         value: u128,
         details: Option<MessageDetails>,
-    ) {
-        if !gear_engine::gas_tree::is_deposit(&Self::gas_store(), id) {
+        give_back: bool,
+    ) -> Weight {
+        let gas_tree = !gear_engine::gas_tree::is_deposit(&Self::gas_store(), id);
+        if gas_tree {
             Self::gas_create(Self::actor_of(&who), id, gas_limit);
         }
+        // `charge` moved this from `who`, the payer of the tree's gas, in this call.
+        let payer_read = gas_tree && Self::gas_value(gas_limit).saturating_add(value) > 0;
+        let (saving, warm) = Self::prepay(destination, gas_tree, payer_read, give_back);
         // `check_message` bounded the payload by the schedule's limit, which is Gear's.
         let payload = payload.try_into().unwrap_or_default();
         let message = StoredMessage::new(
@@ -307,7 +314,7 @@ impl<T: Config> Pallet<T> {
             value,
             details,
         );
-        messenger::Pallet::<T>::enqueue_prepaid(StoredDispatch::new(kind, message, None));
+        messenger::Pallet::<T>::enqueue_prepaid(StoredDispatch::new(kind, message, None), warm);
         let entry = match (kind, details) {
             (DispatchKind::Init, _) => MessageEntry::Init,
             (DispatchKind::Handle, _) => MessageEntry::Handle,
@@ -323,6 +330,7 @@ impl<T: Config> Pallet<T> {
             destination,
             entry,
         });
+        saving
     }
 }
 

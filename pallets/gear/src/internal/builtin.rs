@@ -13,6 +13,7 @@ use gear_core::message::DispatchKind;
 use gear_core_errors::{ErrorReplyReason, ReplyCode, SimpleExecutionError};
 use gear_engine::{journal::handle_journal, processing, Dispatch};
 use gprimitives::{ActorId, MessageId};
+use polkadot_sdk::frame_support::weights::Weight;
 use polkadot_sdk::{
     frame_support::{
         ensure,
@@ -94,11 +95,34 @@ impl<T: Config> Pallet<T> {
         value: u128,
         keep_alive: bool,
     ) -> Result<MessageId, DispatchError> {
+        Self::queue_message(
+            who,
+            destination,
+            payload,
+            gas_limit,
+            value,
+            keep_alive,
+            false,
+        )
+        .map(|(id, _)| id)
+    }
+
+    /// [`Pallet::send_from_account`], returning also what the call may give back of its
+    /// weight when `give_back` ([`Pallet::same_block_saving`]).
+    pub(crate) fn queue_message(
+        who: T::AccountId,
+        destination: ActorId,
+        payload: Vec<u8>,
+        gas_limit: u64,
+        value: u128,
+        keep_alive: bool,
+        give_back: bool,
+    ) -> Result<(MessageId, Weight), DispatchError> {
         Self::ensure_active(destination)?;
         Self::check_message(&payload, gas_limit, value)?;
         Self::charge(&who, gas_limit, value, keep_alive)?;
         let id = Self::next_message_id(&who);
-        Self::queue_from_user(
+        let saving = Self::queue_from_user(
             who,
             id,
             destination,
@@ -107,8 +131,9 @@ impl<T: Config> Pallet<T> {
             gas_limit,
             value,
             None,
+            give_back,
         );
-        Ok(id)
+        Ok((id, saving))
     }
 
     /// Value `actor` can pay: a program's balance, or a user's free balance.

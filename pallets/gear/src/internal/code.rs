@@ -15,6 +15,7 @@ use gear_core::{
 };
 use gear_engine::code::CodeError;
 use gprimitives::{ActorId, CodeId, MessageId};
+use polkadot_sdk::frame_support::weights::Weight;
 use polkadot_sdk::{
     frame_support::{
         ensure,
@@ -141,7 +142,9 @@ impl<T: Config> Pallet<T> {
     }
 
     /// `upload_program`: stores `code` if new, creates a program from it and queues its init
-    /// message, whose id it returns.
+    /// message, whose id it returns with what the call may give back of its weight when
+    /// `give_back` ([`Pallet::same_block_saving`]).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_upload_program(
         who: T::AccountId,
         code: Vec<u8>,
@@ -150,7 +153,8 @@ impl<T: Config> Pallet<T> {
         gas_limit: u64,
         value: u128,
         keep_alive: bool,
-    ) -> Result<MessageId, DispatchError> {
+        give_back: bool,
+    ) -> Result<(MessageId, Weight), DispatchError> {
         let code_id = CodeId::generate(&code);
         let program_id = ActorId::generate_from_user(code_id, &salt);
         ensure!(
@@ -172,11 +176,13 @@ impl<T: Config> Pallet<T> {
             init_payload,
             gas_limit,
             value,
+            give_back,
         ))
     }
 
     /// `create_program`: creates a program from stored code `code_id` and queues its init
-    /// message, whose id it returns.
+    /// message, as [`Pallet::do_upload_program`] does.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_create_program(
         who: T::AccountId,
         code_id: CodeId,
@@ -185,7 +191,8 @@ impl<T: Config> Pallet<T> {
         gas_limit: u64,
         value: u128,
         keep_alive: bool,
-    ) -> Result<MessageId, DispatchError> {
+        give_back: bool,
+    ) -> Result<(MessageId, Weight), DispatchError> {
         ensure!(Self::code_exists(code_id), Error::<T>::CodeDoesntExist);
         let program_id = ActorId::generate_from_user(code_id, &salt);
         ensure!(
@@ -201,6 +208,7 @@ impl<T: Config> Pallet<T> {
             init_payload,
             gas_limit,
             value,
+            give_back,
         ))
     }
 
@@ -212,10 +220,11 @@ impl<T: Config> Pallet<T> {
         init_payload: Vec<u8>,
         gas_limit: u64,
         value: u128,
-    ) -> MessageId {
+        give_back: bool,
+    ) -> (MessageId, Weight) {
         let id = Self::next_message_id(&who);
         Self::set_program(program_id, code_id, id);
-        Self::queue_from_user(
+        let saving = Self::queue_from_user(
             who,
             id,
             program_id,
@@ -224,8 +233,9 @@ impl<T: Config> Pallet<T> {
             gas_limit,
             value,
             None,
+            give_back,
         );
-        id
+        (id, saving)
     }
 
     /// Whether `actor` is a program (active, exited or terminated): messages to it go to the

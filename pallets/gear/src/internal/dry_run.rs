@@ -222,7 +222,9 @@ impl<T: Config> Pallet<T> {
                 gas_limit,
                 value,
                 false,
-            ),
+                false,
+            )
+            .map(|(id, _)| id),
             HandleKind::InitByHash(code_id) => Self::do_create_program(
                 who,
                 *code_id,
@@ -231,12 +233,15 @@ impl<T: Config> Pallet<T> {
                 gas_limit,
                 value,
                 false,
-            ),
+                false,
+            )
+            .map(|(id, _)| id),
             HandleKind::Handle(destination) => {
                 Self::send_from_account(who, *destination, payload, gas_limit, value, false)
             }
             HandleKind::Reply(reply_to, _) => {
-                Self::do_send_reply(who, *reply_to, payload, gas_limit, value, false)
+                Self::do_send_reply(who, *reply_to, payload, gas_limit, value, false, false)
+                    .map(|(id, _)| id)
             }
         };
         let call = match kind {

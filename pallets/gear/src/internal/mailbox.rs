@@ -21,6 +21,7 @@ use gear_engine::{
     Dispatch,
 };
 use gprimitives::{ActorId, MessageId};
+use polkadot_sdk::frame_support::weights::Weight;
 use polkadot_sdk::{
     frame_support::{ensure, traits::Get},
     sp_runtime::{DispatchError, DispatchResult, SaturatedConversion},
@@ -281,6 +282,8 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
+    /// `send_reply`: the reply's id and what the call may give back of its weight when
+    /// `give_back` ([`Pallet::same_block_saving`]).
     pub(crate) fn do_send_reply(
         who: T::AccountId,
         reply_to: MessageId,
@@ -288,7 +291,8 @@ impl<T: Config> Pallet<T> {
         gas_limit: u64,
         value: u128,
         keep_alive: bool,
-    ) -> Result<MessageId, DispatchError> {
+        give_back: bool,
+    ) -> Result<(MessageId, Weight), DispatchError> {
         let (message, _) =
             messenger::Mailbox::<T>::get(&who, reply_to).ok_or(Error::<T>::MessageNotFound)?;
         Self::check_message(&payload, gas_limit, value)?;
@@ -304,7 +308,7 @@ impl<T: Config> Pallet<T> {
         Self::charge(&who, gas_limit, value, keep_alive)?;
         let reason = Reason::Runtime(UserMessageReadRuntimeReason::MessageReplied);
         Self::read_message(&who, reply_to, reason);
-        Self::queue_from_user(
+        let saving = Self::queue_from_user(
             who,
             reply_id,
             program,
@@ -316,7 +320,8 @@ impl<T: Config> Pallet<T> {
                 reply_to,
                 ReplyCode::Success(SuccessReplyReason::Manual),
             ))),
+            give_back,
         );
-        Ok(reply_id)
+        Ok((reply_id, saving))
     }
 }

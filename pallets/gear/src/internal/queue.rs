@@ -31,6 +31,23 @@ use polkadot_sdk::{
     sp_runtime::SaturatedConversion,
 };
 
+/// Keys of the benchmarked dispatch (`queue_run`, its storage list in `weights.rs`) that its
+/// queue entry holds, each read and written: the entry and its size.
+pub const ENTRY_KEYS: u64 = 2;
+/// Keys of the benchmarked dispatch that belong to the gas its sender bought, each read and
+/// written: the gas tree's root node and record. (The payer's account, which the dispatch
+/// also reads and writes, is given back as a read only: its write is in the extrinsic's
+/// weight only when the payer signed and paid the fee, which the pallet cannot tell from an
+/// account that a derivative or XCM origin stands for.)
+pub const GAS_TREE_KEYS: u64 = 2;
+/// Keys of the benchmarked dispatch that its program holds and it reads: the program record,
+/// the code's metadata and instrumented code, the page count, two pages, the allocations, the
+/// program's balance and its deposit record.
+pub const PROGRAM_READS: u64 = 9;
+/// Keys of the benchmarked dispatch that its program holds and it writes: the page count, a
+/// page and the deposit record.
+pub const PROGRAM_WRITES: u64 = 3;
+
 impl<T: Config> Pallet<T> {
     /// The current block number.
     pub(crate) fn block_height() -> u32 {
@@ -126,17 +143,87 @@ impl<T: Config> Pallet<T> {
             .saturating_add(Weight::from_parts(0, 3 * 4 * 1024))
     }
 
+    /// What an extrinsic that queued a dispatch gives back of [`Pallet::dispatch_overhead`]
+    /// when the queue had no backlog as its block started
+    /// (`messenger::DrainedAtBlockStart`): the database weight of the benchmarked dispatch's
+    /// keys that the dispatch, run in that block, finds in the block's storage changes or
+    /// already read, and whose one database write the block already pays for.
+    /// - Always the queue entry and its size ([`ENTRY_KEYS`]), which the extrinsic wrote; when
+    ///   the call bought the dispatch's gas (`gas_tree`), the gas tree's root node and record
+    ///   ([`GAS_TREE_KEYS`]); when it moved funds from the payer (`payer_read`), the read of
+    ///   the payer's account.
+    /// - With `warm` (the block's previous prepaid dispatch went to the same program), its
+    ///   program's keys ([`PROGRAM_READS`], [`PROGRAM_WRITES`]): the run loaded that program
+    ///   just before. When it had not, or the dispatch changes its program's memory other than
+    ///   by storing again pages the run stored already, the queue charges them itself
+    ///   ([`Pallet::warm_fixup`]).
+    ///
+    /// A dispatch left for a later block pays the whole `dispatch_overhead` there
+    /// (`EntryInfo::prepaid_in`), so the block weights stay exact either way; a fee is short by
+    /// the saving only for the dispatches that a block which started without a backlog does not
+    /// run (more than its queue's share holds, due tasks ahead of them, or a call made by
+    /// another pallet's `on_idle` after the queue's run), after which its successors start
+    /// with a backlog and give nothing back. Proof size is not given back.
+    pub fn same_block_saving(gas_tree: bool, payer_read: bool, warm: bool) -> Weight {
+        if !messenger::DrainedAtBlockStart::<T>::get() {
+            return Weight::zero();
+        }
+        let mut writes = ENTRY_KEYS;
+        if gas_tree {
+            writes = writes.saturating_add(GAS_TREE_KEYS);
+        }
+        let mut reads = writes.saturating_add(u64::from(payer_read));
+        if warm {
+            reads = reads.saturating_add(PROGRAM_READS);
+            writes = writes.saturating_add(PROGRAM_WRITES);
+        }
+        let db = <T as frame_system::Config>::DbWeight::get().reads_writes(reads, writes);
+        Weight::from_parts(db.ref_time(), 0).min(Self::dispatch_overhead())
+    }
+
+    /// What the queue charges a warm entry (`EntryInfo::warm`) whose program the run had not
+    /// loaded before it, or that writes pages the run had not: the program's keys its
+    /// extrinsic gave back.
+    pub fn warm_fixup() -> Weight {
+        let db = <T as frame_system::Config>::DbWeight::get()
+            .reads_writes(PROGRAM_READS, PROGRAM_WRITES);
+        Weight::from_parts(db.ref_time(), 0)
+    }
+
+    /// For a call that queues a dispatch to `destination`: what it gives back of its weight
+    /// ([`Pallet::same_block_saving`], nothing unless `give_back`) and whether the entry is
+    /// queued warm. Notes `destination` for the block's next call.
+    pub(crate) fn prepay(
+        destination: gprimitives::ActorId,
+        gas_tree: bool,
+        payer_read: bool,
+        give_back: bool,
+    ) -> (Weight, bool) {
+        if !messenger::DrainedAtBlockStart::<T>::get() {
+            return (Weight::zero(), false);
+        }
+        let warm = give_back && messenger::LastPrepaidDestination::<T>::get() == Some(destination);
+        messenger::LastPrepaidDestination::<T>::put(destination);
+        if !give_back {
+            return (Weight::zero(), false);
+        }
+        (Self::same_block_saving(gas_tree, payer_read, warm), warm)
+    }
+
     /// Keys that every block's queue run touches and every message's extrinsic writes again:
-    /// the queue's head and tail, the user-message nonce and the bank's account. However many
-    /// extrinsics write them, each reaches the database once per block, so the runtime's
-    /// benchmarks leave them out (their whitelist, as the SDK's runtimes do for their treasury
-    /// account) and every block is charged them once instead ([`Pallet::hot_keys_weight`], in
-    /// `on_initialize`).
+    /// the queue's head and tail, the user-message nonce and the bank's account, and the two
+    /// per-block flags of [`Pallet::same_block_saving`] (set and removed within the block, so
+    /// never stored). However many extrinsics write them, each reaches the database at most
+    /// once per block, so the runtime's benchmarks leave them out (their whitelist, as the SDK's
+    /// runtimes do for their treasury account) and every block is charged them once instead
+    /// ([`Pallet::hot_keys_weight`], in `on_initialize`).
     pub fn hot_keys() -> Vec<Vec<u8>> {
         alloc::vec![
             messenger::Head::<T>::hashed_key().to_vec(),
             messenger::Tail::<T>::hashed_key().to_vec(),
             messenger::UserMessageNonce::<T>::hashed_key().to_vec(),
+            messenger::DrainedAtBlockStart::<T>::hashed_key().to_vec(),
+            messenger::LastPrepaidDestination::<T>::hashed_key().to_vec(),
             frame_system::Account::<T>::hashed_key_for(Self::bank_account()),
         ]
     }
@@ -171,7 +258,9 @@ impl<T: Config> Pallet<T> {
     /// queue entry, program record, code and pages as proof size, the latter two only the
     /// first time a run touches them) and what it really burned after. The benchmarked cost of
     /// a dispatch ([`Pallet::dispatch_overhead`]) is charged unless the extrinsic that queued it
-    /// paid it in this block's weight (`EntryInfo::prepaid_in`): counted once per block.
+    /// paid it in this block's weight (`EntryInfo::prepaid_in`): counted once per block. A warm
+    /// entry (`EntryInfo::warm`) is charged its program's keys ([`Pallet::warm_fixup`]) unless
+    /// this run found them as its extrinsic expected.
     pub(crate) fn service_queue(meter: &mut WeightMeter, applier: &mut Applier<T>) {
         // Codes and programs read in this run: their proof is paid once.
         let mut codes_read = BTreeSet::new();
@@ -194,6 +283,11 @@ impl<T: Config> Pallet<T> {
         // changes, and a page removed drops it: neither takes more heap.
         let mut written: BTreeMap<gprimitives::ActorId, BTreeSet<u32>> = BTreeMap::new();
         let mut written_count = 0u32;
+        // Programs whose state this run loaded: a warm entry's program keys
+        // (`EntryInfo::warm`) were read already, and written already when it changes nothing
+        // of its program's memory but pages this run stored before (in `written`: the page and,
+        // with it, the page count are in the block's changes, and the deposit does not move).
+        let mut loaded = BTreeSet::new();
         let pages_budget = T::QueuePagesPerBlock::get();
         let max_pages = Self::max_stored_pages();
         // A dispatch writes no more pages than its gas pays the upload of (the engine charges it
@@ -280,12 +374,21 @@ impl<T: Config> Pallet<T> {
                         .saturating_mul(translate_len.into()),
                     u64::from(proof_code_len).saturating_add(entry_len.into()),
                 ));
-            let worst = reads.saturating_add(Weight::from_parts(gas_limit, 0));
             // Whether it could run in the reserved share of an empty block, where nothing is
             // prepaid.
-            let unpaid_worst = worst
+            let unpaid_worst = reads
+                .saturating_add(Weight::from_parts(gas_limit, 0))
                 .saturating_sub(own_overhead)
                 .saturating_add(dispatch_overhead);
+            // A warm entry's program keys, charged after it runs unless the run holds them.
+            let warm_fixup = if entry.warm && entry.prepaid_in == Some(height) {
+                Self::warm_fixup()
+            } else {
+                Weight::zero()
+            };
+            let worst = reads
+                .saturating_add(warm_fixup)
+                .saturating_add(Weight::from_parts(gas_limit, 0));
             let overhead =
                 dispatch_overhead.saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
             if !T::ServiceWeight::get()
@@ -323,7 +426,20 @@ impl<T: Config> Pallet<T> {
                 codes_read.insert(code);
             }
             programs_read.insert(destination);
-            let (work, output, pages) = Self::process_dispatch(dispatch, applier, &mut executor);
+            let was_loaded = loaded.contains(&destination);
+            let (work, output, pages, load) =
+                Self::process_dispatch(dispatch, applier, &mut executor);
+            let warm = was_loaded
+                && load != Some(false)
+                && pages.iter().all(|(page, stored)| {
+                    *stored
+                        && written
+                            .get(&destination)
+                            .is_some_and(|held| held.contains(page))
+                });
+            if load.is_some() {
+                loaded.insert(destination);
+            }
             // Counted once the engine holds the module (a dispatch that runs out of gas first
             // translates nothing).
             if let Some(code) = code.filter(|id| executor.is_cached(&id.into_bytes())) {
@@ -343,6 +459,9 @@ impl<T: Config> Pallet<T> {
                 }
             }
             meter.consume(reads.saturating_add(Weight::from_parts(work, 0)));
+            if !warm {
+                meter.consume(warm_fixup);
+            }
         }
         if bailed && applier.total == 0 {
             Self::deposit_event(Event::QueueNotProcessed);
@@ -376,19 +495,25 @@ impl<T: Config> Pallet<T> {
 
     /// Runs one dispatch and applies its journal. Returns the work it did in gas (what it burned,
     /// less a translation it paid for but the engine had cached), the payload bytes
-    /// its execution sent and replied, and the memory pages it changed (`true`: stored,
-    /// `false`: removed).
+    /// its execution sent and replied, the memory pages it changed (`true`: stored,
+    /// `false`: removed), and whether it loaded its program's state (code, memory, balance):
+    /// `Some(true)` when it also left the program's allocations and status as they were.
     fn process_dispatch(
         stored: StoredDispatch,
         applier: &mut Applier<T>,
         executor: &mut gear_engine::WasmiExecutor,
-    ) -> (u64, u64, Vec<(u32, bool)>) {
+    ) -> (u64, u64, Vec<(u32, bool)>, Option<bool>) {
         applier.count();
         let dispatch = Self::to_engine(stored);
         let destination = dispatch.destination;
         if Self::is_builtin(destination) {
             // Builtin actors answer with bounded replies of their own (the bridge's are small).
-            return (Self::process_builtin(dispatch, applier), 0, Vec::new());
+            return (
+                Self::process_builtin(dispatch, applier),
+                0,
+                Vec::new(),
+                None,
+            );
         }
         let program = program::ProgramStorage::<T>::get(destination);
         let state = match &program {
@@ -407,10 +532,10 @@ impl<T: Config> Pallet<T> {
         if let Err((reason, payload)) = processing::check_actor(&dispatch, state) {
             let notes = processing::process_non_executable(&dispatch, reason, payload);
             handle_journal(notes, applier);
-            return (0, 0, Vec::new());
+            return (0, 0, Vec::new(), None);
         }
         let Some(Program::Active(active)) = program else {
-            return (0, 0, Vec::new());
+            return (0, 0, Vec::new(), None);
         };
         let Some((instrumented, meta)) = program::InstrumentedCodeStorage::<T>::get(active.code_id)
         else {
@@ -421,7 +546,7 @@ impl<T: Config> Pallet<T> {
                 Vec::new(),
             );
             handle_journal(notes, applier);
-            return (0, 0, Vec::new());
+            return (0, 0, Vec::new(), None);
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
         let gas_limit = Self::gas_limit_of(dispatch.id);
@@ -485,8 +610,16 @@ impl<T: Config> Pallet<T> {
                 .iter()
                 .map(|(&page, data)| (page, data.is_some()))
                 .collect();
+            let allocations_changed = outcome.memory.allocations.is_some();
             super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
             handle_journal(processing::process_outcome(dispatch, outcome), applier);
+            // Its program's memory layout and status as they were (no new allocations, no
+            // exit or failed init, which remove the memory).
+            let kept = !allocations_changed
+                && matches!(
+                    program::ProgramStorage::<T>::get(destination),
+                    Some(Program::Active(_))
+                );
             // The block's work: the execution, and the translation if the engine had to do it
             // (paid or not); a translation paid for and cached is not work.
             let work = if cached {
@@ -500,7 +633,7 @@ impl<T: Config> Pallet<T> {
                     .saturating_sub(translation)
                     .saturating_add(translation_cost)
             };
-            (work, output, pages)
+            (work, output, pages, Some(kept))
         })
     }
 }

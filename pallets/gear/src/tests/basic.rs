@@ -272,6 +272,9 @@ fn a_dispatch_is_charged_the_queues_cost_once_per_block() {
         let ping = upload(gear_examples::ping(), b"", vec![]);
         let proxy = upload(gear_examples::proxy(), b"", ping.into_bytes().to_vec());
         run_to_next_block();
+        // This test runs the queue several times in one block, each run with its own view of
+        // what was loaded: without the give-back its charges compare exactly.
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
         let run = || {
             let mut meter = WeightMeter::with_limit(Weight::MAX);
             Gear::run_queue(&mut meter);
@@ -313,6 +316,148 @@ fn a_dispatch_is_charged_the_queues_cost_once_per_block() {
                 .unwrap();
         assert_eq!((forwarded.source(), forwarded.destination()), (proxy, ping));
         assert_eq!(last_entry().prepaid_in, None);
+    });
+}
+
+#[test]
+fn a_dispatch_run_in_its_extrinsics_block_gives_back_the_keys_it_finds_there() {
+    use crate::internal::queue::{ENTRY_KEYS, GAS_TREE_KEYS, PROGRAM_READS, PROGRAM_WRITES};
+    use polkadot_sdk::frame_support::weights::{RuntimeDbWeight, Weight};
+    run_test(|| {
+        let ping = upload(gear_examples::ping(), b"", vec![]);
+        run_to_next_block();
+        // One PING first, so that the measured ones find the same state.
+        send(ping, b"PING".to_vec(), GAS);
+        run_to_next_block();
+        let send_to = |to: ActorId| {
+            Gear::send_message(
+                RuntimeOrigin::signed(ALICE),
+                H256(to.into_bytes()),
+                b"PING".to_vec(),
+                GAS,
+                0,
+                false,
+            )
+            .unwrap()
+            .actual_weight
+        };
+        let send = || send_to(ping);
+        let run = || {
+            let mut meter = WeightMeter::with_limit(Weight::MAX);
+            Gear::run_queue(&mut meter);
+            assert_eq!(Gear::queue_len(), 0);
+            meter.consumed()
+        };
+        let warm_flag = || {
+            crate::messenger::DispatchSizes::<Test>::get(crate::messenger::Tail::<Test>::get() - 1)
+                .warm
+        };
+        let declared = Gear::send_message_weight(4);
+        let db: RuntimeDbWeight = <Test as frame_system::Config>::DbWeight::get();
+        let given = |reads, writes| {
+            Some(declared.saturating_sub(Weight::from_parts(
+                db.reads_writes(reads, writes).ref_time(),
+                0,
+            )))
+        };
+        // Written by the extrinsic: the entry, its size and the gas tree; read too: the
+        // sender's account, which paid the gas.
+        let keys = ENTRY_KEYS + GAS_TREE_KEYS;
+        let reads = keys + 1;
+        assert!(Gear::dispatch_overhead().all_gt(Weight::from_parts(
+            db.reads_writes(reads + PROGRAM_READS, keys + PROGRAM_WRITES)
+                .ref_time(),
+            0
+        )));
+
+        // The queue was empty as the block started: the queue entry and its size and the gas
+        // tree's root node and record are written by the extrinsic and found by the dispatch in
+        // the block's changes, with the sender's account.
+        assert!(crate::messenger::DrainedAtBlockStart::<Test>::get());
+        assert_eq!(send(), given(reads, keys));
+        assert!(!warm_flag());
+        // The next message to the same program finds the program's keys read and written by
+        // the one before it, too.
+        assert_eq!(send(), given(reads + PROGRAM_READS, keys + PROGRAM_WRITES));
+        assert!(warm_flag());
+        // The queue runs both in this block, charging neither its cost again nor the warm one's
+        // program keys (ping stores the same pages every time): a block without the flags (a
+        // backlog) is charged as much for the same two.
+        let warm_run = run();
+        assert_eq!(last_reply().0, b"PONG".to_vec());
+        run_to_next_block();
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        assert_eq!(send(), Some(declared));
+        assert_eq!(send(), Some(declared));
+        assert!(!warm_flag());
+        assert_eq!(run(), warm_run);
+
+        // A warm entry whose program the run did not load before it (a builtin actor loads
+        // nothing) is charged its program keys by the queue.
+        run_to_next_block();
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        send_to(crate::mock::ECHO);
+        send_to(crate::mock::ECHO);
+        let cold = run();
+        run_to_next_block();
+        assert!(crate::messenger::DrainedAtBlockStart::<Test>::get());
+        send_to(crate::mock::ECHO);
+        assert_eq!(
+            send_to(crate::mock::ECHO),
+            given(reads + PROGRAM_READS, keys + PROGRAM_WRITES)
+        );
+        assert!(warm_flag());
+        assert_eq!(run(), cold.saturating_add(Gear::warm_fixup()));
+
+        // A warm entry that changes its program's memory layout (here: it exits, which removes
+        // the memory the entry before it allocated) is charged its program keys by the queue.
+        let hoarders: Vec<ActorId> = [b"one", b"two"]
+            .iter()
+            .map(|salt| upload(&gear_examples::hoarder(1), *salt, vec![]))
+            .collect();
+        run_to_next_block();
+        let to = |program: ActorId, payload: &[u8]| {
+            Gear::send_message(
+                RuntimeOrigin::signed(ALICE),
+                H256(program.into_bytes()),
+                payload.to_vec(),
+                GAS,
+                0,
+                false,
+            )
+            .unwrap()
+        };
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        to(hoarders[0], b"keep");
+        to(hoarders[0], b"x");
+        let cold = run();
+        run_to_next_block();
+        to(hoarders[1], b"keep");
+        to(hoarders[1], b"x");
+        assert!(warm_flag());
+        assert_eq!(run(), cold.saturating_add(Gear::warm_fixup()));
+        for hoarder in hoarders {
+            assert!(matches!(
+                crate::program::ProgramStorage::<Test>::get(hoarder),
+                Some(Program::Exited(_))
+            ));
+        }
+
+        // A block that starts with a backlog gives nothing back: the dispatch may run in a
+        // later block, where its keys come from the database.
+        run_to_next_block();
+        send();
+        let now = System::block_number();
+        Gear::on_finalize(now);
+        System::set_block_number(now + 1);
+        Gear::on_initialize(now + 1);
+        assert!(!crate::messenger::DrainedAtBlockStart::<Test>::get());
+        assert_eq!(send(), Some(declared));
+        run();
+        // The flags live for one block: `on_finalize` removes them, so they are never stored.
+        Gear::on_finalize(System::block_number());
+        assert!(!crate::messenger::DrainedAtBlockStart::<Test>::exists());
+        assert!(!crate::messenger::LastPrepaidDestination::<Test>::exists());
     });
 }
 
