@@ -10,6 +10,8 @@
 #   4. rebuilds and measures again: every ratio should now be <= 1 / 1.25.
 # Run it on the machine class collators use, on a quiet machine; commit gear_schedule.rs and
 # put the final ratios in docs/PERFORMANCE.md. Takes two runtime builds (~15 min warm).
+# SCHEDULE_PARTS=persisted (comma-separated parts: instructions, syscalls, memory,
+# instantiation, persisted) regenerates only those parts; the others keep their factors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gear-target}"
@@ -20,7 +22,8 @@ cargo test --release --workspace --locked --no-run
 bench="$CARGO_TARGET_DIR/release/gear-bench"
 "$bench" --ratios | tee "$out/ratios-before.txt"
 "$bench" --schedule-defaults > "$out/defaults.txt"
-python3 scripts/gen-schedule.py "$out/ratios-before.txt" "$out/defaults.txt" runtime/src/gear_schedule.rs
+python3 scripts/gen-schedule.py "$out/ratios-before.txt" "$out/defaults.txt" runtime/src/gear_schedule.rs \
+    ${SCHEDULE_PARTS:+"$SCHEDULE_PARTS"}
 cargo test --release --workspace --locked --no-run
 "$bench" --ratios | tee "$out/ratios-after.txt"
 echo "bench-schedule: runtime/src/gear_schedule.rs regenerated; ratios after: $out/ratios-after.txt"

@@ -14,6 +14,10 @@ factor is
 never below 1.0: a part Gear already prices above what it costs here keeps Gear's price, and a
 part it undercharges is raised until its worst workload costs at most 1 / MARGIN of its weight.
 Only `ref_time` is scaled; proof sizes are Gear's.
+
+An optional fourth argument names the parts to regenerate (comma-separated, e.g. `persisted`
+after a change to how the engine persists memory); the others keep the factor they were
+measured under, so that one run's noise does not move prices the change did not touch.
 """
 import datetime
 import platform
@@ -116,11 +120,18 @@ def ident(name):
 
 def main():
     ratios_path, defaults_path, out_path = sys.argv[1:4]
+    only = [p for p in sys.argv[4].split(",") if p] if len(sys.argv) > 4 else PARTS
+    unknown = [p for p in only if p not in PARTS]
+    if unknown or not only:
+        sys.exit(f"gen-schedule: parts to regenerate must be among {PARTS}, got {only}")
     rows = read_ratios(ratios_path)
     defaults = read_defaults(defaults_path)
     current = read_measured_factors(ratios_path)
     new = {}
     for part in PARTS:
+        if part not in only:
+            new[part] = current[part]
+            continue
         measured = [r[2] for r in rows if r[0] == part]
         worst = max(measured) if measured else 0.0
         new[part] = max(1000, round(current[part] * worst * MARGIN))
@@ -147,6 +158,9 @@ def main():
         w(f"//! | {part} | {name} | {ratio:.3f} | {rt_ms:.2f} ms | {native_ms:.2f} ms | {gas} |")
     w("//!")
     w("//! Previous factors (permille): " + ", ".join(f"{p} {current[p]}" for p in PARTS) + ".")
+    if only != PARTS:
+        w("//! Regenerated from this measurement: " + ", ".join(only)
+          + "; the other parts keep their previous factors.")
     w("//! Changing instruction weights changes the gas already-instrumented codes are charged")
     w("//! only for codes instrumented after the change: regenerate before a chain launches.")
     w("")
