@@ -329,11 +329,12 @@ fn a_dispatch_run_in_its_extrinsics_block_gives_back_the_keys_it_finds_there() {
         // One PING first, so that the measured ones find the same state.
         send(ping, b"PING".to_vec(), GAS);
         run_to_next_block();
-        let send_to = |to: ActorId| {
+        // `send_message` from Alice; the weight it used.
+        let send_to_with = |program: ActorId, payload: &[u8]| {
             Gear::send_message(
                 RuntimeOrigin::signed(ALICE),
-                H256(to.into_bytes()),
-                b"PING".to_vec(),
+                H256(program.into_bytes()),
+                payload.to_vec(),
                 GAS,
                 0,
                 false,
@@ -341,6 +342,7 @@ fn a_dispatch_run_in_its_extrinsics_block_gives_back_the_keys_it_finds_there() {
             .unwrap()
             .actual_weight
         };
+        let send_to = |program: ActorId| send_to_with(program, b"PING");
         let send = || send_to(ping);
         let run = || {
             let mut meter = WeightMeter::with_limit(Weight::MAX);
@@ -416,24 +418,13 @@ fn a_dispatch_run_in_its_extrinsics_block_gives_back_the_keys_it_finds_there() {
             .map(|salt| upload(&gear_examples::hoarder(1), *salt, vec![]))
             .collect();
         run_to_next_block();
-        let to = |program: ActorId, payload: &[u8]| {
-            Gear::send_message(
-                RuntimeOrigin::signed(ALICE),
-                H256(program.into_bytes()),
-                payload.to_vec(),
-                GAS,
-                0,
-                false,
-            )
-            .unwrap()
-        };
         crate::messenger::DrainedAtBlockStart::<Test>::kill();
-        to(hoarders[0], b"keep");
-        to(hoarders[0], b"x");
+        send_to_with(hoarders[0], b"keep");
+        send_to_with(hoarders[0], b"x");
         let cold = run();
         run_to_next_block();
-        to(hoarders[1], b"keep");
-        to(hoarders[1], b"x");
+        send_to_with(hoarders[1], b"keep");
+        send_to_with(hoarders[1], b"x");
         assert!(warm_flag());
         assert_eq!(run(), cold.saturating_add(Gear::warm_fixup()));
         for hoarder in hoarders {
