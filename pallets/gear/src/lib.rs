@@ -101,7 +101,10 @@
 //!   ([`Pallet::same_block_saving`]: its own queue entry and gas tree, and its program's state
 //!   when the block's previous message went to the same program); the queue charges what turns
 //!   out otherwise ([`Pallet::warm_fixup`]), and a dispatch left for a later block pays its
-//!   whole cost there.
+//!   whole cost there. The keys the extrinsic creates for the dispatch (its entry, and its gas
+//!   tree) are charged as reads rather than writes ([`Pallet::transient_saving`], within a
+//!   per-block allowance): removed in the same block, they never reach the database; the
+//!   queue's run keeps their writes' weight back and charges it for those that stay.
 //! - **Conservation**: per gas tree, held + burned + refunded = bought; the bank holds exactly
 //!   its existential deposit + held gas + in-flight value + program balances + unpaid debts;
 //!   total issuance changes only by transaction fees. `try_state` checks all of it.
@@ -534,11 +537,13 @@ pub mod pallet {
             T::ServiceWeight::get().saturating_add(Self::hot_keys_weight())
         }
 
-        /// Removes the block's `messenger::DrainedAtBlockStart` and
-        /// `messenger::LastPrepaidDestination` (charged with the hot keys).
+        /// Removes the block's `messenger::DrainedAtBlockStart`,
+        /// `messenger::LastPrepaidDestination` and `messenger::TransientKeys` (charged with the
+        /// hot keys).
         fn on_finalize(_n: BlockNumberFor<T>) {
             messenger::DrainedAtBlockStart::<T>::kill();
             messenger::LastPrepaidDestination::<T>::kill();
+            messenger::TransientKeys::<T>::kill();
         }
 
         /// Runs due tasks and the queue at the end of the block (after the timestamp inherent

@@ -56,6 +56,13 @@ pub mod pallet {
     #[pallet::storage]
     pub type LastPrepaidDestination<T> = StorageValue<_, ActorId>;
 
+    /// Keys that this block's extrinsics created for dispatches they expect the queue to run
+    /// and remove in this same block, so that they never reach the database
+    /// (`EntryInfo::transient_keys`; removed with `DrainedAtBlockStart`). The queue's run keeps
+    /// back what writing them costs until it has run their dispatches (`Gear::run_queue`).
+    #[pallet::storage]
+    pub type TransientKeys<T> = StorageValue<_, u32, ValueQuery>;
+
     /// Nonce for ids of messages sent by users (never repeats).
     #[pallet::storage]
     pub type UserMessageNonce<T> = StorageValue<_, u128, ValueQuery>;
@@ -108,33 +115,42 @@ pub mod pallet {
         /// (`Gear::same_block_saving`), expecting the queue to run it in `prepaid_in` after a
         /// dispatch that loaded the same program; the queue charges them when that is not so.
         pub warm: bool,
+        /// How many keys of this dispatch (its entry and its size, and its gas tree's root node
+        /// and record when its extrinsic bought the gas) the extrinsic that queued it charged
+        /// as read rather than written (`Gear::transient_saving`), expecting the queue to
+        /// remove them in `prepaid_in`: created and removed in one block, they never reach the
+        /// database. The queue charges their writes when that is not so.
+        pub transient_keys: u8,
     }
 
     impl<T: Config> Pallet<T> {
         /// Appends `dispatch` to the queue; the queue charges its cost when it runs it.
         pub fn enqueue(dispatch: StoredDispatch) {
-            Self::push(dispatch, None, false)
+            Self::push(dispatch, EntryInfo::default())
         }
 
         /// Appends `dispatch` to the queue for an extrinsic whose weight includes the queue's
         /// cost of it (`dispatch_overhead`): if the queue runs it in this same block, that cost
         /// is already in the block's weight and is not charged again. `warm`: see
-        /// [`EntryInfo::warm`].
-        pub fn enqueue_prepaid(dispatch: StoredDispatch, warm: bool) {
+        /// [`EntryInfo::warm`] and [`EntryInfo::transient_keys`].
+        pub fn enqueue_prepaid(dispatch: StoredDispatch, warm: bool, transient_keys: u8) {
             let block = frame_system::Pallet::<T>::block_number();
-            Self::push(
-                dispatch,
-                Some(polkadot_sdk::sp_runtime::SaturatedConversion::saturated_into(block)),
+            let info = EntryInfo {
+                size: 0,
+                prepaid_in: Some(
+                    polkadot_sdk::sp_runtime::SaturatedConversion::saturated_into(block),
+                ),
                 warm,
-            )
+                transient_keys,
+            };
+            Self::push(dispatch, info)
         }
 
-        fn push(dispatch: StoredDispatch, prepaid_in: Option<u32>, warm: bool) {
+        fn push(dispatch: StoredDispatch, info: EntryInfo) {
             let tail = Tail::<T>::get();
             let info = EntryInfo {
                 size: dispatch.encoded_size() as u32,
-                prepaid_in,
-                warm,
+                ..info
             };
             DispatchSizes::<T>::insert(tail, info);
             Dispatches::<T>::insert(tail, dispatch);

@@ -284,7 +284,7 @@ impl<T: Config> Pallet<T> {
     /// or uses a reply deposit when `details` is a reply that has one. Only for extrinsics whose
     /// weight includes [`Pallet::dispatch_overhead`]: the entry is queued as prepaid in this
     /// block (`messenger::enqueue_prepaid`). With `give_back`, returns what the call may give
-    /// back of its weight ([`Pallet::same_block_saving`]).
+    /// back of its weight ([`Pallet::prepay`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn queue_from_user(
         who: T::AccountId,
@@ -303,7 +303,8 @@ impl<T: Config> Pallet<T> {
         }
         // `charge` moved this from `who`, the payer of the tree's gas, in this call.
         let payer_read = gas_tree && Self::gas_value(gas_limit).saturating_add(value) > 0;
-        let (saving, warm) = Self::prepay(destination, gas_tree, payer_read, give_back);
+        let (saving, warm, transient_keys) =
+            Self::prepay(destination, gas_tree, payer_read, give_back);
         // `check_message` bounded the payload by the schedule's limit, which is Gear's.
         let payload = payload.try_into().unwrap_or_default();
         let message = StoredMessage::new(
@@ -314,7 +315,11 @@ impl<T: Config> Pallet<T> {
             value,
             details,
         );
-        messenger::Pallet::<T>::enqueue_prepaid(StoredDispatch::new(kind, message, None), warm);
+        messenger::Pallet::<T>::enqueue_prepaid(
+            StoredDispatch::new(kind, message, None),
+            warm,
+            transient_keys,
+        );
         let entry = match (kind, details) {
             (DispatchKind::Init, _) => MessageEntry::Init,
             (DispatchKind::Handle, _) => MessageEntry::Handle,

@@ -190,24 +190,55 @@ impl<T: Config> Pallet<T> {
         Weight::from_parts(db.ref_time(), 0)
     }
 
+    /// What a key created and removed within one block costs less than a write: it never
+    /// reaches the database (the block's storage changes end without it), and computing the
+    /// block's state root looks it up to remove nothing, which a read pays for.
+    pub fn transient_saving() -> Weight {
+        let db = <T as frame_system::Config>::DbWeight::get();
+        Weight::from_parts(db.write.saturating_sub(db.read), 0)
+    }
+
+    /// The most keys a block's extrinsics may charge as transient
+    /// ([`Pallet::transient_saving`]): what writing them costs, which the queue's run keeps
+    /// back until it has run their dispatches, stays within half of the queue's reserved share
+    /// ([`Config::ServiceWeight`]), so the run can always pay for those it leaves.
+    pub fn max_transient_keys() -> u32 {
+        (T::ServiceWeight::get().ref_time() / 2)
+            .checked_div(Self::transient_saving().ref_time())
+            .unwrap_or(0)
+            .saturated_into()
+    }
+
     /// For a call that queues a dispatch to `destination`: what it gives back of its weight
-    /// ([`Pallet::same_block_saving`], nothing unless `give_back`) and whether the entry is
-    /// queued warm. Notes `destination` for the block's next call.
+    /// ([`Pallet::same_block_saving`] and, while the block's allowance
+    /// ([`Pallet::max_transient_keys`]) lasts, [`Pallet::transient_saving`] for the keys it
+    /// creates for the dispatch: the entry and its size, and the gas tree's root node and
+    /// record when it bought the gas; nothing unless `give_back`), whether the entry is
+    /// queued warm, and how many of its keys it counts as transient. Notes `destination` for
+    /// the block's next call.
     pub(crate) fn prepay(
         destination: gprimitives::ActorId,
         gas_tree: bool,
         payer_read: bool,
         give_back: bool,
-    ) -> (Weight, bool) {
+    ) -> (Weight, bool, u8) {
         if !messenger::DrainedAtBlockStart::<T>::get() {
-            return (Weight::zero(), false);
+            return (Weight::zero(), false, 0);
         }
         let warm = give_back && messenger::LastPrepaidDestination::<T>::get() == Some(destination);
         messenger::LastPrepaidDestination::<T>::put(destination);
         if !give_back {
-            return (Weight::zero(), false);
+            return (Weight::zero(), false, 0);
         }
-        (Self::same_block_saving(gas_tree, payer_read, warm), warm)
+        let saving = Self::same_block_saving(gas_tree, payer_read, warm);
+        let keys = ENTRY_KEYS.saturating_add(if gas_tree { GAS_TREE_KEYS } else { 0 }) as u32;
+        let held = messenger::TransientKeys::<T>::get();
+        if held.saturating_add(keys) > Self::max_transient_keys() {
+            return (saving, warm, 0);
+        }
+        messenger::TransientKeys::<T>::put(held.saturating_add(keys));
+        let transient = Self::transient_saving().saturating_mul(keys.into());
+        (saving.saturating_add(transient), warm, keys as u8)
     }
 
     /// Keys that every block's queue run touches and every message's extrinsic writes again:
@@ -224,6 +255,7 @@ impl<T: Config> Pallet<T> {
             messenger::UserMessageNonce::<T>::hashed_key().to_vec(),
             messenger::DrainedAtBlockStart::<T>::hashed_key().to_vec(),
             messenger::LastPrepaidDestination::<T>::hashed_key().to_vec(),
+            messenger::TransientKeys::<T>::hashed_key().to_vec(),
             frame_system::Account::<T>::hashed_key_for(Self::bank_account()),
         ]
     }
@@ -238,7 +270,10 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Runs due tasks, then the queue, while `meter` affords them: first the run's own cost
-    /// (`queue_run(0)`), then each task and dispatch.
+    /// (`queue_run(0)`), then each task and dispatch. What writing this block's transient keys
+    /// costs ([`Pallet::transient_saving`] for each of `messenger::TransientKeys`) is kept
+    /// back from both until the dispatches that remove those keys run; the run charges it for
+    /// those that it leaves for a later block, or that leave their gas tree behind.
     pub fn run_queue(meter: &mut WeightMeter) {
         if meter
             .try_consume(<T as Config>::WeightInfo::queue_run(0))
@@ -246,9 +281,15 @@ impl<T: Config> Pallet<T> {
         {
             return;
         }
+        let mut transient = Self::transient_saving()
+            .saturating_mul(messenger::TransientKeys::<T>::take().into())
+            .min(meter.remaining());
         let mut applier = Applier::<T>::default();
-        Self::run_tasks(meter, &mut applier);
-        Self::service_queue(meter, &mut applier);
+        let mut tasks = WeightMeter::with_limit(meter.remaining().saturating_sub(transient));
+        Self::run_tasks(&mut tasks, &mut applier);
+        meter.consume(tasks.consumed());
+        Self::service_queue(meter, &mut applier, &mut transient);
+        meter.consume(transient);
         applier.finish();
     }
 
@@ -260,8 +301,14 @@ impl<T: Config> Pallet<T> {
     /// a dispatch ([`Pallet::dispatch_overhead`]) is charged unless the extrinsic that queued it
     /// paid it in this block's weight (`EntryInfo::prepaid_in`): counted once per block. A warm
     /// entry (`EntryInfo::warm`) is charged its program's keys ([`Pallet::warm_fixup`]) unless
-    /// this run found them as its extrinsic expected.
-    pub(crate) fn service_queue(meter: &mut WeightMeter, applier: &mut Applier<T>) {
+    /// this run found them as its extrinsic expected. `transient` is kept back for the writes
+    /// of this block's transient keys ([`Pallet::run_queue`]): it shrinks as their dispatches
+    /// run and remove them, by what they remove.
+    pub(crate) fn service_queue(
+        meter: &mut WeightMeter,
+        applier: &mut Applier<T>,
+        transient: &mut Weight,
+    ) {
         // Codes and programs read in this run: their proof is paid once.
         let mut codes_read = BTreeSet::new();
         let mut programs_read = BTreeSet::new();
@@ -297,6 +344,7 @@ impl<T: Config> Pallet<T> {
             .upload_page_data
             .cost_for_one()
             .max(1);
+        let transient_saving = Self::transient_saving();
         while let Some((index, entry)) = messenger::Pallet::<T>::peek_size() {
             if output_left < max_output {
                 bailed = true;
@@ -315,15 +363,39 @@ impl<T: Config> Pallet<T> {
                 0,
                 DISPATCH_PROOF_OVERHEAD.saturating_add(entry_len.into()),
             ));
-            if !meter.can_consume(entry_read) {
+            if !meter.can_consume(entry_read.saturating_add(*transient)) {
                 bailed = true;
                 break;
             }
+            // The keys its extrinsic counted as transient: the run kept their writes back.
+            let own_transient = if entry.prepaid_in == Some(height) {
+                transient_saving
+                    .saturating_mul(entry.transient_keys.into())
+                    .min(*transient)
+            } else {
+                Weight::zero()
+            };
             let Some(dispatch) = messenger::Dispatches::<T>::get(index) else {
                 log::error!(target: "gear", "queue entry {index} is missing; skipping it");
                 messenger::Pallet::<T>::dequeue();
                 meter.consume(entry_read);
                 continue;
+            };
+            // Removing the entry removes its two keys; its gas tree's go when the dispatch
+            // leaves nothing of the tree (checked after it: both keys are in the block's
+            // changes by then, so looking costs nothing).
+            let message = dispatch.id();
+            let settle_transient = |meter: &mut WeightMeter, transient: &mut Weight| {
+                *transient = transient.saturating_sub(own_transient);
+                let tree_keys = u64::from(entry.transient_keys).saturating_sub(ENTRY_KEYS);
+                if tree_keys > 0
+                    && (crate::gas::GasTrees::<T>::contains_key(message)
+                        || crate::gas::GasNodes::<T>::contains_key(
+                            gear_engine::gas_tree::GasNodeId::from(message),
+                        ))
+                {
+                    meter.consume(own_transient.min(transient_saving.saturating_mul(tree_keys)));
+                }
             };
             let destination = dispatch.destination();
             let gas_limit = Self::gas_limit_of(dispatch.id());
@@ -408,11 +480,12 @@ impl<T: Config> Pallet<T> {
                     handle_journal(processing::process_outcome(dispatch, outcome), applier)
                 });
                 meter.consume(entry_read);
+                settle_transient(meter, transient);
                 continue;
             }
-            if !meter.can_consume(worst) {
+            if !meter.can_consume(worst.saturating_add(*transient)) {
                 // What was read to decide this is part of the block's proof: account it.
-                meter.consume(entry_read.min(meter.remaining()));
+                meter.consume(entry_read.min(meter.remaining().saturating_sub(*transient)));
                 bailed = true;
                 break;
             }
@@ -462,6 +535,7 @@ impl<T: Config> Pallet<T> {
             if !warm {
                 meter.consume(warm_fixup);
             }
+            settle_transient(meter, transient);
         }
         if bailed && applier.total == 0 {
             Self::deposit_event(Event::QueueNotProcessed);

@@ -356,15 +356,21 @@ fn a_dispatch_run_in_its_extrinsics_block_gives_back_the_keys_it_finds_there() {
         };
         let declared = Gear::send_message_weight(4);
         let db: RuntimeDbWeight = <Test as frame_system::Config>::DbWeight::get();
-        let given = |reads, writes| {
-            Some(declared.saturating_sub(Weight::from_parts(
-                db.reads_writes(reads, writes).ref_time(),
-                0,
-            )))
-        };
         // Written by the extrinsic: the entry, its size and the gas tree; read too: the
         // sender's account, which paid the gas.
         let keys = ENTRY_KEYS + GAS_TREE_KEYS;
+        // Besides the dispatch's keys, the extrinsic's own writes of those it creates count as
+        // reads (`transient_saving`).
+        let given = |reads, writes| {
+            Some(
+                declared
+                    .saturating_sub(Weight::from_parts(
+                        db.reads_writes(reads, writes).ref_time(),
+                        0,
+                    ))
+                    .saturating_sub(Gear::transient_saving().saturating_mul(keys)),
+            )
+        };
         let reads = keys + 1;
         assert!(Gear::dispatch_overhead().all_gt(Weight::from_parts(
             db.reads_writes(reads + PROGRAM_READS, keys + PROGRAM_WRITES)
@@ -449,6 +455,106 @@ fn a_dispatch_run_in_its_extrinsics_block_gives_back_the_keys_it_finds_there() {
         Gear::on_finalize(System::block_number());
         assert!(!crate::messenger::DrainedAtBlockStart::<Test>::exists());
         assert!(!crate::messenger::LastPrepaidDestination::<Test>::exists());
+        assert!(!crate::messenger::TransientKeys::<Test>::exists());
+    });
+}
+
+#[test]
+fn keys_created_and_removed_in_one_block_are_charged_as_reads_and_as_writes_when_they_stay() {
+    use crate::{
+        internal::queue::{ENTRY_KEYS, GAS_TREE_KEYS},
+        weights::WeightInfo,
+    };
+    use polkadot_sdk::frame_support::weights::Weight;
+    run_test(|| {
+        let ping = upload(gear_examples::ping(), b"", vec![]);
+        let proxy = upload(gear_examples::proxy(), b"", ping.into_bytes().to_vec());
+        run_to_next_block();
+        send(ping, b"PING".to_vec(), GAS);
+        send(proxy, b"PING".to_vec(), GAS);
+        run_to_next_block();
+        let saving = Gear::transient_saving();
+        assert!(saving.ref_time() > 0);
+        let keys = (ENTRY_KEYS + GAS_TREE_KEYS) as u32;
+        let send_to = |program: ActorId| {
+            Gear::send_message(
+                RuntimeOrigin::signed(ALICE),
+                H256(program.into_bytes()),
+                b"PING".to_vec(),
+                GAS,
+                0,
+                false,
+            )
+            .unwrap()
+            .actual_weight
+            .unwrap()
+        };
+        let last_entry = || {
+            crate::messenger::DispatchSizes::<Test>::get(crate::messenger::Tail::<Test>::get() - 1)
+        };
+        let run_with = |limit: Weight| {
+            let mut meter = WeightMeter::with_limit(limit);
+            Gear::run_queue(&mut meter);
+            meter.consumed()
+        };
+        let run = || run_with(Weight::MAX);
+
+        // A block that started without a backlog: the entry, its size and the gas tree are
+        // created by the extrinsic; the block's allowance counts them.
+        assert!(crate::messenger::DrainedAtBlockStart::<Test>::get());
+        let transient = send_to(ping);
+        assert_eq!(last_entry().transient_keys, keys as u8);
+        assert_eq!(crate::messenger::TransientKeys::<Test>::get(), keys);
+        // A run that cannot afford the dispatch leaves it for a later block, where its keys
+        // reach the database: it charges their writes, kept back from the start of the run.
+        let short = <Test as crate::Config>::WeightInfo::queue_run(0)
+            .saturating_add(saving.saturating_mul(keys.into()));
+        let consumed = run_with(Weight::from_parts(short.ref_time(), u64::MAX));
+        assert_eq!(Gear::queue_len(), 1);
+        assert_eq!(consumed.ref_time(), short.ref_time());
+        assert_eq!(crate::messenger::TransientKeys::<Test>::get(), 0);
+        // The next block has a backlog: it gives nothing back and pays the dispatch.
+        run_to_next_block();
+        assert_eq!(Gear::queue_len(), 0);
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        let declared = send_to(ping);
+        assert_eq!(last_entry().transient_keys, 0);
+        assert!(declared.all_gte(transient.saturating_add(saving.saturating_mul(keys.into()))));
+        run();
+
+        // Served in its block, a dispatch that leaves no gas tree costs the run nothing more
+        // than without the saving; one that leaves its tree (the proxy waits for ping's
+        // reply) is charged the tree's two writes.
+        for (program, stays) in [(ping, 0), (proxy, GAS_TREE_KEYS)] {
+            run_to_next_block();
+            crate::messenger::DrainedAtBlockStart::<Test>::kill();
+            send_to(program);
+            let full = run();
+            run_to_next_block();
+            assert!(crate::messenger::DrainedAtBlockStart::<Test>::get());
+            send_to(program);
+            assert_eq!(
+                run(),
+                full.saturating_add(saving.saturating_mul(stays)),
+                "{program:?}"
+            );
+        }
+
+        // The allowance (half of the queue's share) is the most a block counts.
+        run_to_next_block();
+        let max = Gear::max_transient_keys();
+        assert!(
+            u64::from(max) * saving.ref_time()
+                <= <Test as crate::Config>::ServiceWeight::get().ref_time() / 2
+        );
+        crate::messenger::TransientKeys::<Test>::put(max - keys + 1);
+        send_to(ping);
+        assert_eq!(last_entry().transient_keys, 0);
+        assert_eq!(
+            crate::messenger::TransientKeys::<Test>::get(),
+            max - keys + 1
+        );
+        run();
     });
 }
 
