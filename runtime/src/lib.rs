@@ -14,6 +14,7 @@ extern crate alloc;
 
 pub mod gear_schedule;
 pub mod genesis_config_presets;
+pub mod weights;
 pub mod xcm_config;
 
 use alloc::{string::String, vec::Vec};
@@ -218,10 +219,11 @@ impl frame_system::Config for Runtime {
     type SS58Prefix = SS58Prefix;
     type OnSetCode = cumulus_pallet_parachain_system::ParachainSetCode<Self>;
     type MaxConsumers = ConstU32<16>;
+    type ExtensionsWeightInfo = weights::frame_system_extensions::WeightInfo<Runtime>;
 }
 
 impl cumulus_pallet_weight_reclaim::Config for Runtime {
-    type WeightInfo = ();
+    type WeightInfo = weights::cumulus_pallet_weight_reclaim::WeightInfo<Runtime>;
 }
 
 impl pallet_timestamp::Config for Runtime {
@@ -268,7 +270,7 @@ impl pallet_transaction_payment::Config for Runtime {
     type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
     type FeeMultiplierUpdate = SlowAdjustingFeeUpdate<Self>;
     type OperationalFeeMultiplier = ConstU8<5>;
-    type WeightInfo = ();
+    type WeightInfo = weights::pallet_transaction_payment::WeightInfo<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {
@@ -587,8 +589,15 @@ mod benches {
     polkadot_sdk::frame_benchmarking::define_benchmarks!(
         [pallet_gear, Gear]
         [pallet_gear_xcm, GearXcm]
+        [frame_system_extensions, SystemExtensionsBench::<Runtime>]
+        [pallet_transaction_payment, TransactionPayment]
+        [cumulus_pallet_weight_reclaim, WeightReclaim]
     );
 }
+
+/// `pallet_transaction_payment`'s benchmark needs no set-up here (fees are burned).
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_transaction_payment::BenchmarkConfig for Runtime {}
 
 /// What `pallet_gear_xcm`'s benchmarks need of this runtime.
 #[cfg(feature = "runtime-benchmarks")]
@@ -894,6 +903,7 @@ impl_runtime_apis! {
             Vec<frame_support::traits::StorageInfo>,
         ) {
             use frame_support::traits::StorageInfoTrait;
+            use polkadot_sdk::frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
             let mut list = Vec::<frame_benchmarking::BenchmarkList>::new();
             list_benchmarks!(list, extra);
             (list, AllPalletsWithSystem::storage_info())
@@ -903,7 +913,23 @@ impl_runtime_apis! {
             config: frame_benchmarking::BenchmarkConfig,
         ) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
             use frame_support::traits::WhitelistedStorageKeys;
+            use polkadot_sdk::frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
             let mut whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+            if config.pallet == b"pallet_transaction_payment" {
+                // The fee payer's account: every signed extrinsic's `CheckNonce` (benchmarked
+                // with its read and write) reads and writes that same key before the payment
+                // does, so it reaches the database once per extrinsic. (The SDK's
+                // `whitelisted_caller` rule, seen from the other side: the gear pallets'
+                // benchmarks whitelist their signer for the same reason.)
+                whitelist.push(
+                    frame_system::Account::<Runtime>::hashed_key_for(frame_benchmarking::account::<
+                        AccountId,
+                    >(
+                        "caller", 0, 0
+                    ))
+                    .into(),
+                );
+            }
             // Written by every message's extrinsic, stored once per block: charged to the
             // block in Gear's `on_initialize` (`pallet_gear::Pallet::hot_keys_weight`).
             whitelist.extend(

@@ -205,8 +205,8 @@ pub fn funded_account<T: Config>(name: &'static str, index: u32) -> T::AccountId
 }
 
 /// The signer of a benchmarked extrinsic, funded: FRAME's `whitelisted_caller`, whose account
-/// the benchmarks do not count because the transaction's fee payment reads and writes it
-/// already (priced in `ExtrinsicBaseWeight`), as the SDK's own pallets benchmark their calls.
+/// the benchmarks do not count because the transaction extensions read and write it already
+/// (`CheckNonce`'s weight counts it), as the SDK's own pallets benchmark their calls.
 pub fn funded_signer<T: Config>() -> T::AccountId {
     let who: T::AccountId = whitelisted_caller();
     let amount = T::Currency::minimum_balance().saturating_mul(1_000_000_000_000);
