@@ -89,7 +89,10 @@
 //!   memory pages, so its state, code and a message always fit the proof of the queue's reserved
 //!   share; an execution that would keep more traps with `MemoryOverflow` and changes nothing.
 //! - **Progress**: every block services at least [`Config::ServiceWeight`] of the queue, and any
-//!   single message fits in it (checked by `integrity_test`).
+//!   single message fits in it (checked by `integrity_test`); in a block that started with the
+//!   queue empty, up to half of it is kept back for the writes of transient keys
+//!   ([`Pallet::transient_saving`]), so a message that needs more than the rest runs in the
+//!   next block, which starts with a backlog and keeps nothing back.
 //! - **Work is paid by whoever causes it**: a dispatch's execution, and translating its code for
 //!   the engine ([`COMPILE_PS_PER_BYTE`], every time, signals excepted: what a message needs does
 //!   not depend on what the block ran before it; the meter counts the translations done), are
@@ -549,10 +552,16 @@ pub mod pallet {
         /// Runs due tasks and the queue at the end of the block (after the timestamp inherent
         /// and the extrinsics, as Gear's end-of-block run does) with the reserved share plus
         /// whatever the block has left.
+        ///
+        /// The block's queue has run: a message queued after it (an XCM `Transact` that
+        /// another pallet's `on_idle` executes, the hooks' order rotating with the block
+        /// number) runs in a later block, so `messenger::DrainedAtBlockStart` is removed here
+        /// and such a message gives nothing back.
         fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
             let reserved = T::ServiceWeight::get();
             let mut meter = WeightMeter::with_limit(remaining.saturating_add(reserved));
             Self::run_queue(&mut meter);
+            messenger::DrainedAtBlockStart::<T>::kill();
             meter.consumed().saturating_sub(reserved)
         }
 
@@ -574,6 +583,13 @@ pub mod pallet {
             assert!(
                 T::ServiceWeight::get().ref_time() >= most.ref_time(),
                 "ServiceWeight must fit a message with the block gas limit"
+            );
+            let transient = Self::transient_saving()
+                .saturating_mul(Self::max_transient_keys().into())
+                .saturating_add(<T as Config>::WeightInfo::queue_run(0));
+            assert!(
+                T::ServiceWeight::get().ref_time() >= transient.ref_time(),
+                "ServiceWeight must hold the run and the writes of a block's transient keys"
             );
             assert!(
                 <T as gas::Config>::BlockGasLimit::get() < 1 << 52,

@@ -389,6 +389,7 @@ impl<T: Config> Pallet<T> {
                 *transient = transient.saturating_sub(own_transient);
                 let tree_keys = u64::from(entry.transient_keys).saturating_sub(ENTRY_KEYS);
                 if tree_keys > 0
+                    && own_transient.any_gt(Weight::zero())
                     && (crate::gas::GasTrees::<T>::contains_key(message)
                         || crate::gas::GasNodes::<T>::contains_key(
                             gear_engine::gas_tree::GasNodeId::from(message),
