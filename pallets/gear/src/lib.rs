@@ -579,7 +579,12 @@ pub mod pallet {
                 "ServiceWeight's proof must leave room for programs' memory"
             );
             let most = Self::max_dispatch_weight(<T as gas::Config>::BlockGasLimit::get(), 0, 0)
-                .saturating_add(<T as Config>::WeightInfo::queue_run(0));
+                .saturating_add(<T as Config>::WeightInfo::queue_run(0))
+                .saturating_add(Self::layout_writes(
+                    u64::from(Self::max_stored_pages())
+                        .saturating_mul(2)
+                        .saturating_add(crate::internal::queue::ENDED_PROGRAM_KEYS),
+                ));
             assert!(
                 T::ServiceWeight::get().ref_time() >= most.ref_time(),
                 "ServiceWeight must fit a message with the block gas limit"

@@ -47,6 +47,13 @@ pub const PROGRAM_READS: u64 = 9;
 /// Keys of the benchmarked dispatch that its program holds and it writes: the page count, a
 /// page and the deposit record.
 pub const PROGRAM_WRITES: u64 = 3;
+/// Keys a dispatch writes, beyond the benchmarked dispatch's, when its program changes its
+/// allocations: the allocations and the program record (their length).
+pub const ALLOCATION_KEYS: u64 = 2;
+/// Keys a dispatch writes, beyond the benchmarked dispatch's and its program's pages, when its
+/// program ends (exit, failed init): the page count, the allocations, the program record and
+/// the program's balance.
+pub const ENDED_PROGRAM_KEYS: u64 = 4;
 
 impl<T: Config> Pallet<T> {
     /// The current block number.
@@ -179,6 +186,15 @@ impl<T: Config> Pallet<T> {
         }
         let db = <T as frame_system::Config>::DbWeight::get().reads_writes(reads, writes);
         Weight::from_parts(db.ref_time(), 0).min(Self::dispatch_overhead())
+    }
+
+    /// The database weight of `writes` keys a dispatch writes by changing its program's memory
+    /// layout (`process_dispatch`), beyond the benchmarked dispatch's: the queue charges them
+    /// after the dispatch and counts the most they can be in its worst case. Proof size is
+    /// not charged: the pages were loaded (and proved) by the dispatch.
+    pub fn layout_writes(writes: u64) -> Weight {
+        let db = <T as frame_system::Config>::DbWeight::get().writes(writes);
+        Weight::from_parts(db.ref_time(), 0)
     }
 
     /// What the queue charges a warm entry (`EntryInfo::warm`) whose program the run had not
@@ -430,10 +446,12 @@ impl<T: Config> Pallet<T> {
             let translate_len = if new_translation { code_len } else { 0 };
             let restart = translate_len > 0
                 && translated_bytes.saturating_add(translate_len.into()) > MODULE_CACHE_CODE_BYTES;
+            // Read already when the run read the program before (no new proof then).
+            let held_pages = program::PagesCount::<T>::get(destination);
             let pages = if programs_read.contains(&destination) {
                 0
             } else {
-                program::PagesCount::<T>::get(destination)
+                held_pages
             };
             // A dispatch pays `COMPILE_PS_PER_BYTE` of its code's translation from its gas
             // (within `gas_limit`); a translation this run does weighs more
@@ -449,7 +467,16 @@ impl<T: Config> Pallet<T> {
                 ));
             // Whether it could run in the reserved share of an empty block, where nothing is
             // prepaid.
+            // What changing its program's memory layout may write besides
+            // ([`Pallet::layout_writes`]): ending the program removes every page it holds and
+            // may have stored.
+            let layout_worst = Self::layout_writes(
+                u64::from(held_pages)
+                    .saturating_add(most_pages.into())
+                    .saturating_add(ENDED_PROGRAM_KEYS),
+            );
             let unpaid_worst = reads
+                .saturating_add(layout_worst)
                 .saturating_add(Weight::from_parts(gas_limit, 0))
                 .saturating_sub(own_overhead)
                 .saturating_add(dispatch_overhead);
@@ -461,6 +488,7 @@ impl<T: Config> Pallet<T> {
             };
             let worst = reads
                 .saturating_add(warm_fixup)
+                .saturating_add(layout_worst)
                 .saturating_add(Weight::from_parts(gas_limit, 0));
             let overhead =
                 dispatch_overhead.saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
@@ -504,7 +532,7 @@ impl<T: Config> Pallet<T> {
             let (work, output, pages, load) =
                 Self::process_dispatch(dispatch, applier, &mut executor);
             let warm = was_loaded
-                && load != Some(false)
+                && load.is_none_or(|writes| writes == 0)
                 && pages.iter().all(|(page, stored)| {
                     *stored
                         && written
@@ -536,6 +564,7 @@ impl<T: Config> Pallet<T> {
             if !warm {
                 meter.consume(warm_fixup);
             }
+            meter.consume(Self::layout_writes(load.unwrap_or(0)).min(layout_worst));
             settle_transient(meter, transient);
         }
         if bailed && applier.total == 0 {
@@ -572,12 +601,15 @@ impl<T: Config> Pallet<T> {
     /// less a translation it paid for but the engine had cached), the payload bytes
     /// its execution sent and replied, the memory pages it changed (`true`: stored,
     /// `false`: removed), and whether it loaded its program's state (code, memory, balance):
-    /// `Some(true)` when it also left the program's allocations and status as they were.
+    /// `Some` with the keys it wrote by changing its program's memory layout, which the
+    /// benchmarked dispatch does not (0 when it left the program's allocations and status as
+    /// they were; the allocations and the program record when it changed its allocations;
+    /// every page it held or stored and [`ENDED_PROGRAM_KEYS`] when the program ended).
     fn process_dispatch(
         stored: StoredDispatch,
         applier: &mut Applier<T>,
         executor: &mut gear_engine::WasmiExecutor,
-    ) -> (u64, u64, Vec<(u32, bool)>, Option<bool>) {
+    ) -> (u64, u64, Vec<(u32, bool)>, Option<u64>) {
         applier.count();
         let dispatch = Self::to_engine(stored);
         let destination = dispatch.destination;
@@ -679,22 +711,31 @@ impl<T: Config> Pallet<T> {
                     _ => None,
                 })
                 .fold(0u64, |sum, len| sum.saturating_add(len as u64));
-            let pages = outcome
+            let pages: Vec<(u32, bool)> = outcome
                 .memory
                 .pages
                 .iter()
                 .map(|(&page, data)| (page, data.is_some()))
                 .collect();
+            let stored = pages.iter().filter(|(_, stored)| *stored).count() as u64;
             let allocations_changed = outcome.memory.allocations.is_some();
             super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
             handle_journal(processing::process_outcome(dispatch, outcome), applier);
             // Its program's memory layout and status as they were (no new allocations, no
-            // exit or failed init, which remove the memory).
-            let kept = !allocations_changed
-                && matches!(
-                    program::ProgramStorage::<T>::get(destination),
-                    Some(Program::Active(_))
-                );
+            // exit or failed init, which remove the memory), or the keys changing them wrote.
+            let ended = !matches!(
+                program::ProgramStorage::<T>::get(destination),
+                Some(Program::Active(_))
+            );
+            let layout_writes = if ended {
+                (memory.pages.len() as u64)
+                    .saturating_add(stored)
+                    .saturating_add(ENDED_PROGRAM_KEYS)
+            } else if allocations_changed {
+                ALLOCATION_KEYS
+            } else {
+                0
+            };
             // The block's work: the execution, and the translation if the engine had to do it
             // (paid or not); a translation paid for and cached is not work.
             let work = if cached {
@@ -708,7 +749,7 @@ impl<T: Config> Pallet<T> {
                     .saturating_sub(translation)
                     .saturating_add(translation_cost)
             };
-            (work, output, pages, Some(kept))
+            (work, output, pages, Some(layout_writes))
         })
     }
 }

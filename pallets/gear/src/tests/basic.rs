@@ -627,6 +627,50 @@ fn keys_created_and_removed_in_one_block_are_charged_as_reads_and_as_writes_when
 }
 
 #[test]
+fn a_program_that_ends_is_charged_the_removal_of_its_pages() {
+    use polkadot_sdk::frame_support::weights::Weight;
+    run_test(|| {
+        // Two programs of one code (the same translation): one holds a page, the other
+        // allocates four WASM pages and writes every 16 KiB page of them.
+        let code = gear_examples::hoarder(4);
+        let light = upload(&code, b"light", vec![]);
+        let heavy = upload(&code, b"heavy", vec![]);
+        run_to_next_block();
+        send(heavy, b"keep".to_vec(), GAS);
+        run_to_next_block();
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        // One byte makes a hoarder exit: the run's charge besides the gas burned (paid to the
+        // block author, one unit per gas in this mock).
+        let exit = |program: ActorId| {
+            let held = crate::program::PagesCount::<Test>::get(program);
+            let author = Balances::free_balance(AUTHOR);
+            send(program, b"x".to_vec(), GAS);
+            let mut meter = WeightMeter::with_limit(Weight::MAX);
+            Gear::run_queue(&mut meter);
+            assert!(matches!(
+                crate::program::ProgramStorage::<Test>::get(program),
+                Some(Program::Exited(_))
+            ));
+            assert_eq!(crate::program::PagesCount::<Test>::get(program), 0);
+            let burned = (Balances::free_balance(AUTHOR) - author) as u64;
+            (held, meter.consumed().ref_time() - burned)
+        };
+        let (light_pages, light_charge) = exit(light);
+        let (heavy_pages, heavy_charge) = exit(heavy);
+        assert!(
+            heavy_pages >= light_pages + 16,
+            "{heavy_pages} vs {light_pages}"
+        );
+        // Each page it held is a key its exit removed: a write the benchmarked dispatch does
+        // not count, charged by the queue.
+        assert_eq!(
+            heavy_charge - light_charge,
+            Gear::layout_writes(u64::from(heavy_pages - light_pages)).ref_time()
+        );
+    });
+}
+
+#[test]
 fn every_dispatch_pays_its_codes_translation_and_the_block_counts_those_done() {
     use polkadot_sdk::frame_support::weights::Weight;
     run_test(|| {
