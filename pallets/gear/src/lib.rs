@@ -107,7 +107,10 @@
 //!   whole cost there. The keys the extrinsic creates for the dispatch (its entry, and its gas
 //!   tree) are charged as reads rather than writes ([`Pallet::transient_saving`], within a
 //!   per-block allowance): removed in the same block, they never reach the database; the
-//!   queue's run keeps their writes' weight back and charges it for those that stay.
+//!   queue's run keeps their writes' weight back and charges it for those that stay. Keys a
+//!   dispatch writes by changing its program's memory layout (new allocations; every page
+//!   when the program ends) are counted in its worst case and charged after it
+//!   ([`Pallet::layout_writes`]).
 //! - **Conservation**: per gas tree, held + burned + refunded = bought; the bank holds exactly
 //!   its existential deposit + held gas + in-flight value + program balances + unpaid debts;
 //!   total issuance changes only by transaction fees. `try_state` checks all of it.
