@@ -197,6 +197,33 @@ impl<T: Config> Pallet<T> {
         Weight::from_parts(db.ref_time(), 0)
     }
 
+    /// What removing `count` gas reservations of a program that ends costs: each is what the
+    /// scheduled task that would otherwise remove it is charged (`task`, the benchmarked
+    /// mailbox expiry, which settles a gas node with a refund and an author payment as a
+    /// reservation's removal does, and more).
+    pub fn reservations_removal(count: u64) -> Weight {
+        <T as Config>::WeightInfo::task().saturating_mul(count)
+    }
+
+    /// How `check_actor` sees `program`.
+    fn actor_state(
+        program: &Option<Program<polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor<T>>>,
+    ) -> ActorState {
+        match program {
+            None => ActorState::NotCreated,
+            Some(Program::Exited(inheritor)) => ActorState::Exited {
+                inheritor: *inheritor,
+            },
+            Some(Program::Terminated(_)) => ActorState::Terminated,
+            Some(Program::Active(active)) => match active.state {
+                ProgramState::Uninitialized { message_id } => ActorState::Uninitialized {
+                    init_message: message_id,
+                },
+                ProgramState::Initialized => ActorState::Initialized,
+            },
+        }
+    }
+
     /// What the queue charges a warm entry (`EntryInfo::warm`) whose program the run had not
     /// loaded before it, or that writes pages the run had not: the program's keys its
     /// extrinsic gave back.
@@ -430,9 +457,10 @@ impl<T: Config> Pallet<T> {
                 bailed = true;
                 break;
             }
-            let code = match program::ProgramStorage::<T>::get(destination) {
-                Some(Program::Active(p)) => Some(p.code_id),
-                _ => None,
+            let program_now = program::ProgramStorage::<T>::get(destination);
+            let (code, held_reservations) = match &program_now {
+                Some(Program::Active(p)) => (Some(p.code_id), p.gas_reservation_map.len() as u64),
+                _ => (None, 0),
             };
             // The code's proof once per block, its translation once per engine.
             let new_proof = code.is_some_and(|id| !codes_read.contains(&id));
@@ -470,11 +498,13 @@ impl<T: Config> Pallet<T> {
             // What changing its program's memory layout may write besides
             // ([`Pallet::layout_writes`]): ending the program removes every page it holds and
             // may have stored.
+            // and its gas reservations.
             let layout_worst = Self::layout_writes(
                 u64::from(held_pages)
                     .saturating_add(most_pages.into())
                     .saturating_add(ENDED_PROGRAM_KEYS),
-            );
+            )
+            .saturating_add(Self::reservations_removal(held_reservations));
             let unpaid_worst = reads
                 .saturating_add(layout_worst)
                 .saturating_add(Weight::from_parts(gas_limit, 0))
@@ -497,18 +527,48 @@ impl<T: Config> Pallet<T> {
                 .all_gte(unpaid_worst)
             {
                 // Even the reserved share of an empty block could not prove this program's
-                // state: waiting would block the queue forever, so the dispatch fails now.
-                messenger::Pallet::<T>::dequeue();
+                // state: waiting would block the queue forever, so the dispatch fails now
+                // (unless its program would not run it anyway: answered as it would be).
                 let dispatch = Self::to_engine(dispatch);
-                let outcome =
-                    ExecutionOutcome::trap(0, SimpleExecutionError::MemoryOverflow, Vec::new());
-                super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
+                let runnable = processing::check_actor(&dispatch, Self::actor_state(&program_now));
+                // A failed init ends its program: its pages and reservations are removed.
+                let ends = runnable.is_ok() && dispatch.kind == DispatchKind::Init;
+                let removal = if ends {
+                    Self::layout_writes(u64::from(held_pages).saturating_add(ENDED_PROGRAM_KEYS))
+                        .saturating_add(Self::reservations_removal(held_reservations))
+                } else {
+                    Weight::zero()
+                };
+                if !meter.can_consume(
+                    entry_read
+                        .saturating_add(removal)
+                        .saturating_add(*transient),
+                ) {
+                    meter.consume(entry_read.min(meter.remaining().saturating_sub(*transient)));
+                    bailed = true;
+                    break;
+                }
+                messenger::Pallet::<T>::dequeue();
                 applier.count();
-                // A failed init removes the program's memory: its deposit goes back.
-                Self::settling_deposit(destination, dispatch.id, |_| {
-                    handle_journal(processing::process_outcome(dispatch, outcome), applier)
-                });
-                meter.consume(entry_read);
+                match runnable {
+                    Err((reason, payload)) => handle_journal(
+                        processing::process_non_executable(&dispatch, reason, payload),
+                        applier,
+                    ),
+                    Ok(()) => {
+                        let outcome = ExecutionOutcome::trap(
+                            0,
+                            SimpleExecutionError::MemoryOverflow,
+                            Vec::new(),
+                        );
+                        super::dry_run::observe(|probe| probe.status(destination, &outcome.status));
+                        // A failed init removes the program's memory: its deposit goes back.
+                        Self::settling_deposit(destination, dispatch.id, |_| {
+                            handle_journal(processing::process_outcome(dispatch, outcome), applier)
+                        });
+                    }
+                }
+                meter.consume(entry_read.saturating_add(removal));
                 settle_transient(meter, transient);
                 continue;
             }
@@ -532,7 +592,7 @@ impl<T: Config> Pallet<T> {
             let (work, output, pages, load) =
                 Self::process_dispatch(dispatch, applier, &mut executor);
             let warm = was_loaded
-                && load.is_none_or(|writes| writes == 0)
+                && load.is_none_or(|layout| layout == Weight::zero())
                 && pages.iter().all(|(page, stored)| {
                     *stored
                         && written
@@ -564,7 +624,7 @@ impl<T: Config> Pallet<T> {
             if !warm {
                 meter.consume(warm_fixup);
             }
-            meter.consume(Self::layout_writes(load.unwrap_or(0)).min(layout_worst));
+            meter.consume(load.unwrap_or_default().min(layout_worst));
             settle_transient(meter, transient);
         }
         if bailed && applier.total == 0 {
@@ -601,15 +661,16 @@ impl<T: Config> Pallet<T> {
     /// less a translation it paid for but the engine had cached), the payload bytes
     /// its execution sent and replied, the memory pages it changed (`true`: stored,
     /// `false`: removed), and whether it loaded its program's state (code, memory, balance):
-    /// `Some` with the keys it wrote by changing its program's memory layout, which the
-    /// benchmarked dispatch does not (0 when it left the program's allocations and status as
-    /// they were; the allocations and the program record when it changed its allocations;
-    /// every page it held or stored and [`ENDED_PROGRAM_KEYS`] when the program ended).
+    /// `Some` with the weight of what it wrote by changing its program's memory layout, which
+    /// the benchmarked dispatch does not (zero when it left the program's allocations and
+    /// status as they were; the allocations and the program record when it changed its
+    /// allocations; every page it held or stored, [`ENDED_PROGRAM_KEYS`] and the removal of
+    /// the reservations it held when the program ended).
     fn process_dispatch(
         stored: StoredDispatch,
         applier: &mut Applier<T>,
         executor: &mut gear_engine::WasmiExecutor,
-    ) -> (u64, u64, Vec<(u32, bool)>, Option<u64>) {
+    ) -> (u64, u64, Vec<(u32, bool)>, Option<Weight>) {
         applier.count();
         let dispatch = Self::to_engine(stored);
         let destination = dispatch.destination;
@@ -623,20 +684,9 @@ impl<T: Config> Pallet<T> {
             );
         }
         let program = program::ProgramStorage::<T>::get(destination);
-        let state = match &program {
-            None => ActorState::NotCreated,
-            Some(Program::Exited(inheritor)) => ActorState::Exited {
-                inheritor: *inheritor,
-            },
-            Some(Program::Terminated(_)) => ActorState::Terminated,
-            Some(Program::Active(active)) => match active.state {
-                ProgramState::Uninitialized { message_id } => ActorState::Uninitialized {
-                    init_message: message_id,
-                },
-                ProgramState::Initialized => ActorState::Initialized,
-            },
-        };
-        if let Err((reason, payload)) = processing::check_actor(&dispatch, state) {
+        if let Err((reason, payload)) =
+            processing::check_actor(&dispatch, Self::actor_state(&program))
+        {
             let notes = processing::process_non_executable(&dispatch, reason, payload);
             handle_journal(notes, applier);
             return (0, 0, Vec::new(), None);
@@ -656,6 +706,9 @@ impl<T: Config> Pallet<T> {
             return (0, 0, Vec::new(), None);
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
+        // Removed with the program if it ends (those it makes in this dispatch are not
+        // counted: see `reservations_removal`'s callers).
+        let reservations = active.gas_reservation_map.len() as u64;
         let gas_limit = Self::gas_limit_of(dispatch.id);
         // Every dispatch that runs code pays its code's translation from its gas, whether or not
         // this run's engine holds the module already: what a message needs does not depend on
@@ -728,13 +781,16 @@ impl<T: Config> Pallet<T> {
                 Some(Program::Active(_))
             );
             let layout_writes = if ended {
-                (memory.pages.len() as u64)
-                    .saturating_add(stored)
-                    .saturating_add(ENDED_PROGRAM_KEYS)
+                Self::layout_writes(
+                    (memory.pages.len() as u64)
+                        .saturating_add(stored)
+                        .saturating_add(ENDED_PROGRAM_KEYS),
+                )
+                .saturating_add(Self::reservations_removal(reservations))
             } else if allocations_changed {
-                ALLOCATION_KEYS
+                Self::layout_writes(ALLOCATION_KEYS)
             } else {
-                0
+                Weight::zero()
             };
             // The block's work: the execution, and the translation if the engine had to do it
             // (paid or not); a translation paid for and cached is not work.
