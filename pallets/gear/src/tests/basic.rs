@@ -671,6 +671,77 @@ fn a_program_that_ends_is_charged_the_removal_of_its_pages() {
 }
 
 #[test]
+fn a_program_that_ends_is_charged_the_removal_of_its_reservations() {
+    use polkadot_sdk::frame_support::weights::Weight;
+    // A message of one byte makes it exit; of n bytes otherwise, it reserves gas n times.
+    let code = wat::parse_str(
+        r#"(module
+          (import "env" "memory" (memory 1))
+          (import "env" "gr_size" (func $gr_size (param i32)))
+          (import "env" "gr_source" (func $gr_source (param i32)))
+          (import "env" "gr_exit" (func $gr_exit (param i32)))
+          (import "env" "gr_reserve_gas" (func $gr_reserve_gas (param i64 i32 i32)))
+          (export "init" (func $init))
+          (export "handle" (func $handle))
+          (func $init)
+          (func $handle (local $i i32)
+            (call $gr_size (i32.const 0))
+            (if (i32.eq (i32.load (i32.const 0)) (i32.const 1))
+              (then
+                (call $gr_source (i32.const 32))
+                (call $gr_exit (i32.const 32))))
+            (local.set $i (i32.load (i32.const 0)))
+            (block $done
+              (loop $next
+                (br_if $done (i32.eqz (local.get $i)))
+                (call $gr_reserve_gas (i64.const 1000000) (i32.const 100) (i32.const 64))
+                (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+                (br $next)))))"#,
+    )
+    .unwrap();
+    run_test(|| {
+        let none = upload(&code, b"none", vec![]);
+        let five = upload(&code, b"five", vec![]);
+        run_to_next_block();
+        send(none, b"".to_vec(), GAS);
+        send(five, b"12345".to_vec(), GAS);
+        run_to_next_block();
+        let reservations =
+            |program: ActorId| match crate::program::ProgramStorage::<Test>::get(program) {
+                Some(Program::Active(active)) => active.gas_reservation_map.len() as u64,
+                _ => 0,
+            };
+        assert_eq!((reservations(none), reservations(five)), (0, 5));
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        // The run's charge besides the gas burned (paid to the block author, with the
+        // reservations' rent, a few units per block in this mock).
+        let exit = |program: ActorId| {
+            let author = Balances::free_balance(AUTHOR);
+            send(program, b"x".to_vec(), GAS);
+            let mut meter = WeightMeter::with_limit(Weight::MAX);
+            Gear::run_queue(&mut meter);
+            assert!(matches!(
+                crate::program::ProgramStorage::<Test>::get(program),
+                Some(Program::Exited(_))
+            ));
+            let burned = (Balances::free_balance(AUTHOR) - author) as u64;
+            meter.consumed().ref_time() - burned
+        };
+        let pages = |program: ActorId| u64::from(crate::program::PagesCount::<Test>::get(program));
+        let extra_pages = pages(five) - pages(none);
+        let (none_charge, five_charge) = (exit(none), exit(five));
+        let expected = Gear::reservations_removal(5)
+            .saturating_add(Gear::layout_writes(extra_pages))
+            .ref_time();
+        let difference = five_charge - none_charge;
+        assert!(
+            difference <= expected && difference + 1_000_000 > expected,
+            "{difference} vs {expected}"
+        );
+    });
+}
+
+#[test]
 fn every_dispatch_pays_its_codes_translation_and_the_block_counts_those_done() {
     use polkadot_sdk::frame_support::weights::Weight;
     run_test(|| {
