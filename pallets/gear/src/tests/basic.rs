@@ -626,9 +626,26 @@ fn keys_created_and_removed_in_one_block_are_charged_as_reads_and_as_writes_when
     });
 }
 
+/// Sends `program` the one byte that makes it exit, runs the queue once and returns what the
+/// run charged besides the gas burned (paid to the block author, one unit per gas in this
+/// mock, with any reservations' rent).
+fn exit_charge(program: ActorId) -> u64 {
+    use polkadot_sdk::frame_support::weights::Weight;
+    let author = Balances::free_balance(AUTHOR);
+    send(program, b"x".to_vec(), GAS);
+    let mut meter = WeightMeter::with_limit(Weight::MAX);
+    Gear::run_queue(&mut meter);
+    assert!(matches!(
+        crate::program::ProgramStorage::<Test>::get(program),
+        Some(Program::Exited(_))
+    ));
+    assert_eq!(crate::program::PagesCount::<Test>::get(program), 0);
+    let burned = (Balances::free_balance(AUTHOR) - author) as u64;
+    meter.consumed().ref_time() - burned
+}
+
 #[test]
 fn a_program_that_ends_is_charged_the_removal_of_its_pages() {
-    use polkadot_sdk::frame_support::weights::Weight;
     run_test(|| {
         // Two programs of one code (the same translation): one holds a page, the other
         // allocates four WASM pages and writes every 16 KiB page of them.
@@ -639,21 +656,10 @@ fn a_program_that_ends_is_charged_the_removal_of_its_pages() {
         send(heavy, b"keep".to_vec(), GAS);
         run_to_next_block();
         crate::messenger::DrainedAtBlockStart::<Test>::kill();
-        // One byte makes a hoarder exit: the run's charge besides the gas burned (paid to the
-        // block author, one unit per gas in this mock).
+        // One byte makes a hoarder exit.
         let exit = |program: ActorId| {
             let held = crate::program::PagesCount::<Test>::get(program);
-            let author = Balances::free_balance(AUTHOR);
-            send(program, b"x".to_vec(), GAS);
-            let mut meter = WeightMeter::with_limit(Weight::MAX);
-            Gear::run_queue(&mut meter);
-            assert!(matches!(
-                crate::program::ProgramStorage::<Test>::get(program),
-                Some(Program::Exited(_))
-            ));
-            assert_eq!(crate::program::PagesCount::<Test>::get(program), 0);
-            let burned = (Balances::free_balance(AUTHOR) - author) as u64;
-            (held, meter.consumed().ref_time() - burned)
+            (held, exit_charge(program))
         };
         let (light_pages, light_charge) = exit(light);
         let (heavy_pages, heavy_charge) = exit(heavy);
@@ -672,7 +678,6 @@ fn a_program_that_ends_is_charged_the_removal_of_its_pages() {
 
 #[test]
 fn a_program_that_ends_is_charged_the_removal_of_its_reservations() {
-    use polkadot_sdk::frame_support::weights::Weight;
     // A message of one byte makes it exit; of n bytes otherwise, it reserves gas n times.
     let code = wat::parse_str(
         r#"(module
@@ -713,23 +718,9 @@ fn a_program_that_ends_is_charged_the_removal_of_its_reservations() {
             };
         assert_eq!((reservations(none), reservations(five)), (0, 5));
         crate::messenger::DrainedAtBlockStart::<Test>::kill();
-        // The run's charge besides the gas burned (paid to the block author, with the
-        // reservations' rent, a few units per block in this mock).
-        let exit = |program: ActorId| {
-            let author = Balances::free_balance(AUTHOR);
-            send(program, b"x".to_vec(), GAS);
-            let mut meter = WeightMeter::with_limit(Weight::MAX);
-            Gear::run_queue(&mut meter);
-            assert!(matches!(
-                crate::program::ProgramStorage::<Test>::get(program),
-                Some(Program::Exited(_))
-            ));
-            let burned = (Balances::free_balance(AUTHOR) - author) as u64;
-            meter.consumed().ref_time() - burned
-        };
         let pages = |program: ActorId| u64::from(crate::program::PagesCount::<Test>::get(program));
         let extra_pages = pages(five) - pages(none);
-        let (none_charge, five_charge) = (exit(none), exit(five));
+        let (none_charge, five_charge) = (exit_charge(none), exit_charge(five));
         let expected = Gear::reservations_removal(5)
             .saturating_add(Gear::layout_writes(extra_pages))
             .ref_time();
