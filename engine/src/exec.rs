@@ -195,6 +195,7 @@ pub(crate) fn setup(
     let process_costs = schedule.process_costs();
     let settings = context_settings(
         process_costs.db.write.cost_for_one(),
+        config.reservation_removal,
         config.outgoing_limit,
         config.outgoing_bytes_limit,
     );

@@ -72,6 +72,11 @@ pub struct ExecutionConfig {
     pub reserve_for: u32,
     /// Gas reservations a program may hold.
     pub max_reservations: u64,
+    /// Gas a reservation's removal costs, charged with its fee when it is made
+    /// (`gr_reserve_gas`), so that a reservation made and removed in one execution (by an
+    /// exit, a send from it, or a failed init) is paid by the gas of that execution. Zero on
+    /// Gear, whose fee prices the writes that make it.
+    pub reservation_removal: u64,
     /// Messages an execution may send.
     pub outgoing_limit: u32,
     /// Bytes of payload an execution may send (replies excluded).
@@ -99,6 +104,7 @@ impl Default for ExecutionConfig {
             mailbox_threshold: 3_000,
             reserve_for: 1,
             max_reservations: 256,
+            reservation_removal: 0,
             outgoing_limit: 1024,
             outgoing_bytes_limit: 64 * 1024 * 1024,
             performance_multiplier: 100,

@@ -172,9 +172,11 @@ pub(crate) struct HostState {
 /// Most `gr_debug` output an execution keeps for its journal; the rest is logged only.
 pub(crate) const MAX_DEBUG_BYTES: usize = 64 * 1024;
 
-/// The fees of Gear's `ContextSettings` as multiples of one storage write.
+/// The fees of Gear's `ContextSettings` as multiples of one storage write; a reservation's
+/// also pays its removal (`reservation_removal`, see [`crate::ExecutionConfig`]).
 pub(crate) fn context_settings(
     db_write: u64,
+    reservation_removal: u64,
     outgoing_limit: u32,
     outgoing_bytes: u32,
 ) -> ContextSettings {
@@ -183,7 +185,9 @@ pub(crate) fn context_settings(
         scheduled_sending_fee: db_write.saturating_mul(4),
         waiting_fee: db_write.saturating_mul(3),
         waking_fee: db_write.saturating_mul(2),
-        reservation_fee: db_write.saturating_mul(2),
+        reservation_fee: db_write
+            .saturating_mul(2)
+            .saturating_add(reservation_removal),
         outgoing_limit,
         outgoing_bytes_limit: outgoing_bytes,
     }

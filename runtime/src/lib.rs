@@ -499,10 +499,25 @@ impl pallet_gear::Config for Runtime {
     type MemoryScanCost = ConstU64<{ gear_schedule::MEMORY_SCAN_PER_WASM_PAGE }>;
     type ReservationsLimit = ConstU64<256>;
     type ServiceWeight = GearServiceWeight;
+    type SharedHotKeys = FeeHotKeys;
     type GasRecipient = GasRecipient;
     type BuiltinActors = GearXcm;
     type UserReplies = GearXcm;
     type WeightInfo = pallet_gear::weights::SubstrateWeight<Runtime>;
+}
+
+/// Keys that every signed extrinsic's fee touches and the benchmarks whitelist, stored once per
+/// block: the total issuance, which each fee's burn writes (`FungibleAdapter<Balances, ()>`),
+/// and the fee multiplier, which each fee reads and the block's end writes. Gear's
+/// `on_initialize` charges a read and a write of each to every block.
+pub struct FeeHotKeys;
+impl frame_support::traits::Get<Vec<Vec<u8>>> for FeeHotKeys {
+    fn get() -> Vec<Vec<u8>> {
+        alloc::vec![
+            pallet_balances::TotalIssuance::<Runtime>::hashed_key().to_vec(),
+            pallet_transaction_payment::NextFeeMultiplier::<Runtime>::hashed_key().to_vec(),
+        ]
+    }
 }
 
 /// The instance of `pallet_assets` holding tokens of other chains.

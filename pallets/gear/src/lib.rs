@@ -347,6 +347,12 @@ pub mod pallet {
         #[pallet::constant]
         type ServiceWeight: Get<Weight>;
 
+        /// Keys of other pallets that every signed extrinsic (or every block) writes, which
+        /// the runtime's benchmarks whitelist, so that no extrinsic is charged them: charged
+        /// once per block with Gear's own ([`Pallet::hot_keys`]). A runtime whose fees are
+        /// burned lists its currency's total issuance here.
+        type SharedHotKeys: Get<alloc::vec::Vec<alloc::vec::Vec<u8>>>;
+
         /// Who receives the value of burned gas (the block author); `None` keeps it in the bank.
         type GasRecipient: Get<Option<Self::AccountId>>;
 

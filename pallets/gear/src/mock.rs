@@ -109,10 +109,20 @@ impl pallet_gear::Config for Test {
     type MemoryScanCost = ConstU64<{ gear_engine::MEMORY_SCAN_COST_PER_WASM_PAGE }>;
     type ReservationsLimit = ConstU64<256>;
     type ServiceWeight = ServiceWeight;
+    type SharedHotKeys = SharedHotKeys;
     type GasRecipient = Author;
     type BuiltinActors = Echo;
     type UserReplies = ();
     type WeightInfo = ();
+}
+
+/// The fees' keys, as the runtime lists them (this mock burns no fee, but its balances
+/// pallet is the runtime's).
+pub struct SharedHotKeys;
+impl polkadot_sdk::frame_support::traits::Get<Vec<Vec<u8>>> for SharedHotKeys {
+    fn get() -> Vec<Vec<u8>> {
+        vec![pallet_balances::TotalIssuance::<Test>::hashed_key().to_vec()]
+    }
 }
 
 /// A builtin actor for tests, at [`ECHO`]: `b"hold"` is held (answered by the test with

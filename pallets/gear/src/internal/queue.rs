@@ -75,6 +75,9 @@ impl<T: Config> Pallet<T> {
             mailbox_threshold: T::MailboxThreshold::get(),
             reserve_for: Self::reserve_for(),
             max_reservations: T::ReservationsLimit::get(),
+            // A reservation made and removed in one dispatch is paid by its gas; one that
+            // the dispatch found is counted by the queue when the dispatch removes it.
+            reservation_removal: Self::reservations_removal(1).ref_time(),
             outgoing_limit: T::OutgoingLimit::get(),
             outgoing_bytes_limit: T::OutgoingBytesLimit::get(),
             performance_multiplier: T::PerformanceMultiplier::get(),
@@ -291,9 +294,10 @@ impl<T: Config> Pallet<T> {
     /// never stored). However many extrinsics write them, each reaches the database at most
     /// once per block, so the runtime's benchmarks leave them out (their whitelist, as the SDK's
     /// runtimes do for their treasury account) and every block is charged them once instead
-    /// ([`Pallet::hot_keys_weight`], in `on_initialize`).
+    /// ([`Pallet::hot_keys_weight`], in `on_initialize`). With them, the runtime's
+    /// [`Config::SharedHotKeys`].
     pub fn hot_keys() -> Vec<Vec<u8>> {
-        alloc::vec![
+        let mut keys = alloc::vec![
             messenger::Head::<T>::hashed_key().to_vec(),
             messenger::Tail::<T>::hashed_key().to_vec(),
             messenger::UserMessageNonce::<T>::hashed_key().to_vec(),
@@ -301,7 +305,13 @@ impl<T: Config> Pallet<T> {
             messenger::LastPrepaidDestination::<T>::hashed_key().to_vec(),
             messenger::TransientKeys::<T>::hashed_key().to_vec(),
             frame_system::Account::<T>::hashed_key_for(Self::bank_account()),
-        ]
+        ];
+        for key in T::SharedHotKeys::get() {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
     }
 
     /// What [`Pallet::hot_keys`] cost a block: a read and a write of each, with 4 KiB of proof
@@ -665,8 +675,9 @@ impl<T: Config> Pallet<T> {
     /// `Some` with the weight of what it wrote by changing its program's memory layout, which
     /// the benchmarked dispatch does not (zero when it left the program's allocations and
     /// status as they were; the allocations and the program record when it changed its
-    /// allocations; every page it held or stored, [`ENDED_PROGRAM_KEYS`] and the removal of
-    /// the reservations it held when the program ended).
+    /// allocations; every page it held or stored and [`ENDED_PROGRAM_KEYS`] when the program
+    /// ended), and the removal of each reservation it found and removed (all of them when the
+    /// program ended).
     fn process_dispatch(
         stored: StoredDispatch,
         applier: &mut Applier<T>,
@@ -707,9 +718,10 @@ impl<T: Config> Pallet<T> {
             return (0, 0, Vec::new(), None);
         };
         let memory = Self::program_memory(destination, active.memory_infix.inner());
-        // Removed with the program if it ends (those it makes in this dispatch are not
-        // counted: see `reservations_removal`'s callers).
-        let reservations = active.gas_reservation_map.len() as u64;
+        // The reservations it found: removed with the program if it ends, or one by one by an
+        // unreserve or a send from one. Those it makes are not counted: their fee paid their
+        // removal from its gas (`ExecutionConfig::reservation_removal`).
+        let found = &active.gas_reservation_map;
         let gas_limit = Self::gas_limit_of(dispatch.id);
         // Every dispatch that runs code pays its code's translation from its gas, whether or not
         // this run's engine holds the module already: what a message needs does not depend on
@@ -777,22 +789,28 @@ impl<T: Config> Pallet<T> {
             handle_journal(processing::process_outcome(dispatch, outcome), applier);
             // Its program's memory layout and status as they were (no new allocations, no
             // exit or failed init, which remove the memory), or the keys changing them wrote.
-            let ended = !matches!(
-                program::ProgramStorage::<T>::get(destination),
-                Some(Program::Active(_))
-            );
+            let (ended, removed) = match program::ProgramStorage::<T>::get(destination) {
+                Some(Program::Active(now)) => (
+                    false,
+                    found
+                        .keys()
+                        .filter(|id| !now.gas_reservation_map.contains_key(id))
+                        .count() as u64,
+                ),
+                _ => (true, found.len() as u64),
+            };
             let layout_writes = if ended {
                 Self::layout_writes(
                     (memory.pages.len() as u64)
                         .saturating_add(stored)
                         .saturating_add(ENDED_PROGRAM_KEYS),
                 )
-                .saturating_add(Self::reservations_removal(reservations))
             } else if allocations_changed {
                 Self::layout_writes(ALLOCATION_KEYS)
             } else {
                 Weight::zero()
-            };
+            }
+            .saturating_add(Self::reservations_removal(removed));
             // The block's work: the execution, and the translation if the engine had to do it
             // (paid or not); a translation paid for and cached is not work.
             let work = if cached {

@@ -732,6 +732,106 @@ fn a_program_that_ends_is_charged_the_removal_of_its_reservations() {
     });
 }
 
+/// A program that, for a message of n bytes, exits (n = 1), unreserves the reservation it made
+/// last (n = 2), or reserves gas n times (the last reservation's id at byte 68).
+const RESERVER: &str = r#"(module
+  (import "env" "memory" (memory 1))
+  (import "env" "gr_size" (func $gr_size (param i32)))
+  (import "env" "gr_source" (func $gr_source (param i32)))
+  (import "env" "gr_exit" (func $gr_exit (param i32)))
+  (import "env" "gr_reserve_gas" (func $gr_reserve_gas (param i64 i32 i32)))
+  (import "env" "gr_unreserve_gas" (func $gr_unreserve_gas (param i32 i32)))
+  (export "init" (func $init))
+  (export "handle" (func $handle))
+  (func $init)
+  (func $handle (local $i i32)
+    (call $gr_size (i32.const 0))
+    (if (i32.eq (i32.load (i32.const 0)) (i32.const 1))
+      (then
+        (call $gr_source (i32.const 32))
+        (call $gr_exit (i32.const 32))))
+    (if (i32.eq (i32.load (i32.const 0)) (i32.const 2))
+      (then
+        (call $gr_unreserve_gas (i32.const 68) (i32.const 128))
+        (return)))
+    (local.set $i (i32.load (i32.const 0)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $i)))
+        (call $gr_reserve_gas (i64.const 1000000) (i32.const 100) (i32.const 64))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br $next)))))"#;
+
+fn reservations_of(program: ActorId) -> u64 {
+    match crate::program::ProgramStorage::<Test>::get(program) {
+        Some(Program::Active(active)) => active.gas_reservation_map.len() as u64,
+        _ => 0,
+    }
+}
+
+#[test]
+fn a_reservation_pays_its_removal_from_the_gas_of_the_dispatch_that_makes_it() {
+    let code = wat::parse_str(RESERVER).unwrap();
+    run_test(|| {
+        let three = upload(&code, b"three", vec![]);
+        let six = upload(&code, b"six", vec![]);
+        run_to_next_block();
+        // The gas each dispatch burned (paid to the block author; reservations' rent is held,
+        // not paid, while they exist).
+        let burned = |program: ActorId, payload: &[u8]| {
+            let author = Balances::free_balance(AUTHOR);
+            send(program, payload.to_vec(), GAS);
+            run_to_next_block();
+            (Balances::free_balance(AUTHOR) - author) as u64
+        };
+        let (three_burned, six_burned) = (burned(three, b"abc"), burned(six, b"abcdef"));
+        assert_eq!((reservations_of(three), reservations_of(six)), (3, 6));
+        // Whatever removes them later in the same dispatch (an exit, a send from one), the
+        // queue does not count it: their gas did.
+        let removal = Gear::reservations_removal(1).ref_time();
+        let difference = six_burned - three_burned;
+        assert!(
+            difference >= 3 * removal && difference < 4 * removal,
+            "{difference} vs {removal}"
+        );
+    });
+}
+
+#[test]
+fn a_dispatch_that_unreserves_a_reservation_it_found_is_charged_its_removal() {
+    use polkadot_sdk::frame_support::weights::Weight;
+    let code = wat::parse_str(RESERVER).unwrap();
+    run_test(|| {
+        let program = upload(&code, b"", vec![]);
+        run_to_next_block();
+        send(program, b"abc".to_vec(), GAS);
+        run_to_next_block();
+        assert_eq!(reservations_of(program), 3);
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        // What a run of the unreserving message charged besides the gas it burned (and the
+        // rent the removal paid to the block author).
+        let unreserve_charge = || {
+            let author = Balances::free_balance(AUTHOR);
+            send(program, b"un".to_vec(), GAS);
+            let mut meter = WeightMeter::with_limit(Weight::MAX);
+            Gear::run_queue(&mut meter);
+            let burned = (Balances::free_balance(AUTHOR) - author) as u64;
+            meter.consumed().ref_time() - burned
+        };
+        let removed = unreserve_charge();
+        assert_eq!(reservations_of(program), 2);
+        // The same reservation again: already removed, so the call fails and removes nothing.
+        let failed = unreserve_charge();
+        assert_eq!(reservations_of(program), 2);
+        let expected = Gear::reservations_removal(1).ref_time();
+        let difference = removed.saturating_sub(failed);
+        assert!(
+            difference <= expected && difference + 1_000_000 > expected,
+            "{difference} vs {expected}"
+        );
+    });
+}
+
 #[test]
 fn every_dispatch_pays_its_codes_translation_and_the_block_counts_those_done() {
     use polkadot_sdk::frame_support::weights::Weight;
