@@ -228,6 +228,47 @@ pub fn hoarder(wasm_pages: u32) -> Vec<u8> {
     .expect("the hoarder module is valid")
 }
 
+/// A program that holds gas reservations: a message whose first byte is 0 (or an empty one)
+/// makes its `handle` reserve gas `count` times (`gr_reserve_gas`, kept); 1 makes it exit
+/// (`gr_exit`, its sender inheriting), removing the reservations it holds; 2 makes it reserve
+/// `count` times and then exit, removing them in the same dispatch.
+pub fn reserver(count: u32) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+          (import "env" "memory" (memory 1))
+          (import "env" "gr_read" (func $gr_read (param i32 i32 i32 i32)))
+          (import "env" "gr_size" (func $gr_size (param i32)))
+          (import "env" "gr_source" (func $gr_source (param i32)))
+          (import "env" "gr_exit" (func $gr_exit (param i32)))
+          (import "env" "gr_reserve_gas" (func $gr_reserve_gas (param i64 i32 i32)))
+          (export "init" (func $init))
+          (export "handle" (func $handle))
+          (func $init)
+          ;; [0..4) payload size, [4..8) the read's error, [8] the first byte, [32..64) the
+          ;; sender, [64..100) a reservation's result.
+          (func $handle (local $i i32) (local $op i32)
+            (call $gr_size (i32.const 0))
+            (if (i32.gt_u (i32.load (i32.const 0)) (i32.const 0))
+              (then
+                (call $gr_read (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 4))
+                (local.set $op (i32.load8_u (i32.const 8)))))
+            (if (i32.ne (local.get $op) (i32.const 1))
+              (then
+                (local.set $i (i32.const {count}))
+                (block $done
+                  (loop $next
+                    (br_if $done (i32.eqz (local.get $i)))
+                    (call $gr_reserve_gas (i64.const 1000000) (i32.const 1000) (i32.const 64))
+                    (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+                    (br $next)))))
+            (if (i32.ge_u (local.get $op) (i32.const 1))
+              (then
+                (call $gr_source (i32.const 32))
+                (call $gr_exit (i32.const 32))))))"#
+    ))
+    .expect("the reserver module is valid")
+}
+
 /// A program with `wasm_pages` of memory whose `handle` writes a new word into every 16 KiB
 /// page (a message counter plus the page's offset and the program's id): each message changes,
 /// and so stores, all of its pages, and no two pages anywhere hold the same content.

@@ -219,7 +219,46 @@ impl frame_system::Config for Runtime {
     type SS58Prefix = SS58Prefix;
     type OnSetCode = cumulus_pallet_parachain_system::ParachainSetCode<Self>;
     type MaxConsumers = ConstU32<16>;
-    type ExtensionsWeightInfo = weights::frame_system_extensions::WeightInfo<Runtime>;
+    type ExtensionsWeightInfo = ExtensionsWeights;
+}
+
+/// The transaction extensions' weights measured here, with the block hash a mortal extrinsic
+/// names: its benchmark whitelists that key, but extrinsics may name different birth blocks, so
+/// each pays a read of its own. (The genesis hash, which every extrinsic reads, is charged
+/// once per block with [`ExtrinsicHotKeys`].)
+pub struct ExtensionsWeights;
+type MeasuredExtensions = weights::frame_system_extensions::WeightInfo<Runtime>;
+impl frame_system::ExtensionsWeightInfo for ExtensionsWeights {
+    fn check_genesis() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_genesis()
+    }
+    fn check_mortality_mortal_transaction() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_mortality_mortal_transaction()
+            .saturating_add(RocksDbWeight::get().reads(1))
+            // `System::BlockHash`'s proof in the benchmarks' `MaxEncodedLen` mode.
+            .saturating_add(Weight::from_parts(0, 2_519))
+    }
+    fn check_mortality_immortal_transaction() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_mortality_immortal_transaction()
+    }
+    fn check_non_zero_sender() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_non_zero_sender()
+    }
+    fn check_nonce() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_nonce()
+    }
+    fn check_spec_version() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_spec_version()
+    }
+    fn check_tx_version() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_tx_version()
+    }
+    fn check_weight() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::check_weight()
+    }
+    fn weight_reclaim() -> Weight {
+        <MeasuredExtensions as frame_system::ExtensionsWeightInfo>::weight_reclaim()
+    }
 }
 
 impl cumulus_pallet_weight_reclaim::Config for Runtime {
@@ -283,7 +322,39 @@ impl pallet_utility::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type RuntimeCall = RuntimeCall;
     type PalletsOrigin = OriginCaller;
-    type WeightInfo = ();
+    type WeightInfo = UtilityWeights;
+}
+
+/// `pallet_utility`'s weights measured here, and the account of `as_derivative`'s derived
+/// origin. Benchmarks whitelist their signer, whose account every signed extrinsic's
+/// `CheckNonce` reads and writes already (and so the inner call's weight leaves it out); a
+/// derived account is read and written first by the inner call, so the wrapper pays for it.
+pub struct UtilityWeights;
+impl pallet_utility::WeightInfo for UtilityWeights {
+    fn batch(c: u32) -> Weight {
+        weights::pallet_utility::WeightInfo::<Runtime>::batch(c)
+    }
+    fn as_derivative() -> Weight {
+        weights::pallet_utility::WeightInfo::<Runtime>::as_derivative()
+            .saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+            // `System::Account`'s proof in the benchmarks' `MaxEncodedLen` mode.
+            .saturating_add(Weight::from_parts(0, 2_603))
+    }
+    fn batch_all(c: u32) -> Weight {
+        weights::pallet_utility::WeightInfo::<Runtime>::batch_all(c)
+    }
+    fn dispatch_as() -> Weight {
+        weights::pallet_utility::WeightInfo::<Runtime>::dispatch_as()
+    }
+    fn force_batch(c: u32) -> Weight {
+        weights::pallet_utility::WeightInfo::<Runtime>::force_batch(c)
+    }
+    fn dispatch_as_fallible() -> Weight {
+        weights::pallet_utility::WeightInfo::<Runtime>::dispatch_as_fallible()
+    }
+    fn if_else() -> Weight {
+        weights::pallet_utility::WeightInfo::<Runtime>::if_else()
+    }
 }
 
 parameter_types! {
@@ -499,23 +570,25 @@ impl pallet_gear::Config for Runtime {
     type MemoryScanCost = ConstU64<{ gear_schedule::MEMORY_SCAN_PER_WASM_PAGE }>;
     type ReservationsLimit = ConstU64<256>;
     type ServiceWeight = GearServiceWeight;
-    type SharedHotKeys = FeeHotKeys;
+    type SharedHotKeys = ExtrinsicHotKeys;
     type GasRecipient = GasRecipient;
     type BuiltinActors = GearXcm;
     type UserReplies = GearXcm;
     type WeightInfo = pallet_gear::weights::SubstrateWeight<Runtime>;
 }
 
-/// Keys that every signed extrinsic's fee touches and the benchmarks whitelist, stored once per
-/// block: the total issuance, which each fee's burn writes (`FungibleAdapter<Balances, ()>`),
-/// and the fee multiplier, which each fee reads and the block's end writes. Gear's
-/// `on_initialize` charges a read and a write of each to every block.
-pub struct FeeHotKeys;
-impl frame_support::traits::Get<Vec<Vec<u8>>> for FeeHotKeys {
+/// Keys that every signed extrinsic touches and the benchmarks whitelist, stored (or read)
+/// once per block: the total issuance, which each fee's burn writes
+/// (`FungibleAdapter<Balances, ()>`), the fee multiplier, which each fee reads and the block's end
+/// writes, and the genesis hash, which `CheckGenesis` reads. Gear's `on_initialize` charges a
+/// read and a write of each to every block.
+pub struct ExtrinsicHotKeys;
+impl frame_support::traits::Get<Vec<Vec<u8>>> for ExtrinsicHotKeys {
     fn get() -> Vec<Vec<u8>> {
         alloc::vec![
             pallet_balances::TotalIssuance::<Runtime>::hashed_key().to_vec(),
             pallet_transaction_payment::NextFeeMultiplier::<Runtime>::hashed_key().to_vec(),
+            frame_system::BlockHash::<Runtime>::hashed_key_for(0),
         ]
     }
 }
@@ -607,6 +680,8 @@ mod benches {
         [frame_system_extensions, SystemExtensionsBench::<Runtime>]
         [pallet_transaction_payment, TransactionPayment]
         [cumulus_pallet_weight_reclaim, WeightReclaim]
+        [pallet_utility, Utility]
+        [pallet_xcm, PalletXcmBenchmark::<Runtime>]
     );
 }
 
@@ -919,6 +994,7 @@ impl_runtime_apis! {
         ) {
             use frame_support::traits::StorageInfoTrait;
             use polkadot_sdk::frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
+            use pallet_xcm::benchmarking::Pallet as PalletXcmBenchmark;
             let mut list = Vec::<frame_benchmarking::BenchmarkList>::new();
             list_benchmarks!(list, extra);
             (list, AllPalletsWithSystem::storage_info())
@@ -929,6 +1005,7 @@ impl_runtime_apis! {
         ) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
             use frame_support::traits::WhitelistedStorageKeys;
             use polkadot_sdk::frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
+            use pallet_xcm::benchmarking::Pallet as PalletXcmBenchmark;
             let mut whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
             if config.pallet == b"pallet_transaction_payment" {
                 // The fee payer's account: every signed extrinsic's `CheckNonce` (benchmarked

@@ -225,7 +225,7 @@ impl pallet_xcm::Config for Runtime {
     type TrustedLockers = ();
     type SovereignAccountOf = LocationToAccountId;
     type MaxLockers = ConstU32<8>;
-    type WeightInfo = pallet_xcm::TestWeightInfo;
+    type WeightInfo = crate::weights::pallet_xcm::WeightInfo<Runtime>;
     type AdminOrigin = EnsureRoot<AccountId>;
     type MaxRemoteLockConsumers = ConstU32<0>;
     type RemoteLockConsumerIdentifier = ();
@@ -235,4 +235,83 @@ impl pallet_xcm::Config for Runtime {
 impl cumulus_pallet_xcm::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type XcmExecutor = XcmExecutor<XcmConfig>;
+}
+
+/// What `pallet_xcm`'s benchmarks need of this runtime: the relay chain (UMP) and a sibling
+/// with an HRMP channel opened for them, and the native token, which this chain is the reserve
+/// of. Teleports are refused (`XcmTeleportFilter`) and `execute` is filtered
+/// (`XcmExecuteFilter`): their benchmarks weigh them `Weight::MAX`, so no block takes them.
+#[cfg(feature = "runtime-benchmarks")]
+mod xcm_benchmarks {
+    use super::*;
+    use crate::{ParaId, EXISTENTIAL_DEPOSIT};
+    use alloc::{boxed::Box, vec::Vec};
+
+    parameter_types! {
+        /// The sibling the benchmarks send to.
+        pub BenchmarkSibling: ParaId = ParaId::from(4_242);
+    }
+
+    /// Delivery is free on this chain (`ParentAsUmp` and `XcmpQueue` price it at nothing), so a
+    /// benchmark's sender needs no fee, only the routers' set-up: the relay chain's host
+    /// configuration (UMP), or an HRMP channel to the sibling.
+    pub struct DeliveryHelper;
+    impl xcm_builder::EnsureDelivery for DeliveryHelper {
+        fn ensure_successful_delivery(
+            _origin: &Location,
+            dest: &Location,
+            _reason: xcm_executor::traits::FeeReason,
+        ) -> (Option<xcm_executor::FeesMode>, Option<Assets>) {
+            match dest.unpack() {
+                (1, [Parachain(id)]) => {
+                    ParachainSystem::open_outbound_hrmp_channel_for_benchmarks_or_tests(
+                        (*id).into(),
+                    )
+                }
+                _ => <XcmRouter as SendXcm>::ensure_successful_delivery(Some(dest.clone())),
+            }
+            (None, None)
+        }
+    }
+
+    fn native(amount: Balance) -> Asset {
+        Asset {
+            id: AssetId(Location::here()),
+            fun: Fungible(amount),
+        }
+    }
+
+    fn sibling() -> Location {
+        ParachainSystem::open_outbound_hrmp_channel_for_benchmarks_or_tests(BenchmarkSibling::get());
+        Location::new(1, [Parachain(BenchmarkSibling::get().into())])
+    }
+
+    impl pallet_xcm::benchmarking::Config for Runtime {
+        type DeliveryHelper = DeliveryHelper;
+
+        fn reachable_dest() -> Option<Location> {
+            Some(Location::parent())
+        }
+
+        fn reserve_transferable_asset_and_dest() -> Option<(Asset, Location)> {
+            Some((native(EXISTENTIAL_DEPOSIT), sibling()))
+        }
+
+        fn set_up_complex_asset_transfer() -> Option<(Assets, u32, Location, Box<dyn FnOnce()>)> {
+            pallet_xcm::benchmarking::helpers::native_teleport_as_asset_transfer::<Runtime>(
+                Location::here(),
+                sibling(),
+            )
+        }
+
+        fn get_asset() -> Asset {
+            native(EXISTENTIAL_DEPOSIT)
+        }
+
+        fn batch_call(calls: Vec<RuntimeCall>) -> Option<RuntimeCall> {
+            Some(RuntimeCall::Utility(pallet_utility::Call::batch_all {
+                calls,
+            }))
+        }
+    }
 }

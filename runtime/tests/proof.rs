@@ -142,3 +142,45 @@ fn programs_holding_state_prove_no_more_than_they_are_charged() {
         );
     }
 }
+
+/// A benchmark leaves out its signer's account, which every signed extrinsic's `CheckNonce`
+/// reads and writes before the call; a call made from a derived account
+/// (`Utility::as_derivative`) touches an account no extension did, and a mortal extrinsic reads
+/// the hash of the block it names, which its benchmark whitelists. The runtime charges both.
+#[test]
+fn keys_no_benchmark_counts_are_charged_where_they_are_touched() {
+    use polkadot_sdk::{
+        frame_support::weights::constants::RocksDbWeight, frame_system::ExtensionsWeightInfo,
+    };
+    type Extensions =
+        <gear_runtime::Runtime as polkadot_sdk::frame_system::Config>::ExtensionsWeightInfo;
+    let read_write = RocksDbWeight::get().reads_writes(1, 1);
+    let direct = send(ActorId::from([1; 32]))
+        .get_dispatch_info()
+        .total_weight();
+    let derived = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::as_derivative {
+        index: 7,
+        call: Box::new(send(ActorId::from([1; 32]))),
+    })
+    .get_dispatch_info()
+    .total_weight();
+    assert!(
+        derived.all_gte(
+            direct
+                + read_write
+                + polkadot_sdk::frame_support::weights::Weight::from_parts(0, 2_603)
+        ),
+        "{derived} vs {direct}"
+    );
+    type Measured =
+        gear_runtime::weights::frame_system_extensions::WeightInfo<gear_runtime::Runtime>;
+    let read = RocksDbWeight::get().reads(1);
+    assert!(
+        Extensions::check_mortality_mortal_transaction().all_gte(
+            Measured::check_mortality_mortal_transaction()
+                + read
+                + polkadot_sdk::frame_support::weights::Weight::from_parts(0, 2_519)
+        ),
+        "a mortal extrinsic reads its birth block's hash"
+    );
+}

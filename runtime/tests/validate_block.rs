@@ -386,6 +386,13 @@ impl Chain {
 
     /// Gear's estimate (`min_limit`) for a message `payload` from Bob to `destination` now.
     fn estimate(&mut self, destination: ActorId, payload: &[u8]) -> u64 {
+        self.estimate_from(destination, payload, None)
+    }
+
+    /// [`Chain::estimate`] with the dry runs' first gas limit (`initial_gas`; the block gas
+    /// limit by default, which a program holding many reservations cannot take: its worst case
+    /// counts their removal).
+    fn estimate_from(&mut self, destination: ActorId, payload: &[u8], initial: Option<u64>) -> u64 {
         self.ext.execute_with(|| {
             Gear::calculate_gas_info(
                 Sr25519Keyring::Bob.to_account_id().into(),
@@ -393,7 +400,7 @@ impl Chain {
                 payload.to_vec(),
                 0,
                 false,
-                None,
+                initial,
             )
             .expect("an estimate")
             .min_limit
@@ -731,6 +738,53 @@ fn programs_holding_state() {
     let gas = chain.gas_for(holder, &[]);
     let built = chain.build((0..600).map(|_| send(holder, vec![], gas)).collect());
     let (succeeded, failed) = check("messages to a program holding 1 MiB", built);
+    assert!(succeeded > 0 && failed == 0);
+}
+
+#[test]
+fn reservations_removed_by_exits() {
+    const RESERVATIONS: u32 = 64;
+    let mut chain = Chain::new();
+    let code = gear_examples::reserver(RESERVATIONS);
+    let salts = |from: u32| {
+        (from..from + 24)
+            .map(|i| i.to_le_bytes().to_vec())
+            .collect()
+    };
+    // Reservations made and removed in one dispatch: each message reserves, then exits (paid
+    // by its gas: a reservation's fee includes its removal).
+    let makers = chain.programs(&code, salts(0), gear_runtime::BLOCK_GAS_LIMIT);
+    // (Estimated, not warmed up: the warm-up message would end the program.)
+    let gas = chain.estimate(makers[0], &[2]);
+    let built = chain.build(makers.iter().map(|&p| send(p, vec![2], gas)).collect());
+    let (succeeded, failed) = check(
+        &format!("{RESERVATIONS} reservations made and removed by an exit per message"),
+        built,
+    );
+    assert!(succeeded > 0 && failed == 0);
+    // Reservations found: made in one block, removed by exits in the next (charged by the
+    // queue, counted in each dispatch's worst case).
+    let holders = chain.programs(&code, salts(100), gear_runtime::BLOCK_GAS_LIMIT);
+    let gas = chain.estimate(holders[0], &[0]);
+    let mut made = chain.build(holders.iter().map(|&p| send(p, vec![0], gas)).collect());
+    while made.queue.1 > 0 {
+        made = chain.build(vec![]);
+    }
+    chain.ext.execute_with(|| {
+        for &p in &holders {
+            assert!(matches!(
+                pallet_gear::program::ProgramStorage::<gear_runtime::Runtime>::get(p),
+                Some(gear_core::program::Program::Active(a))
+                    if a.gas_reservation_map.len() == RESERVATIONS as usize
+            ));
+        }
+    });
+    let gas = chain.estimate_from(holders[0], &[1], Some(100_000_000_000));
+    let built = chain.build(holders.iter().map(|&p| send(p, vec![1], gas)).collect());
+    let (succeeded, failed) = check(
+        &format!("exits removing {RESERVATIONS} reservations made in an earlier block"),
+        built,
+    );
     assert!(succeeded > 0 && failed == 0);
 }
 

@@ -47,7 +47,8 @@ pub const DRY_RUN_SALT: &[u8] = b"calculate_gas_salt";
 pub(crate) struct Probe {
     /// Traps, in order: the program, the reason and the message.
     pub traps: Vec<(ActorId, SimpleExecutionError, Vec<u8>)>,
-    /// Gas moved into reservations (`gr_reserve_gas`, `gr_system_reserve_gas`).
+    /// Gas moved into reservations (`gr_reserve_gas` with its prepaid rent,
+    /// `gr_system_reserve_gas`).
     pub reserved: u64,
     /// Gas trees that settled during the run, with their last record.
     pub settled: BTreeMap<MessageId, GasTree>,
@@ -404,6 +405,19 @@ impl<T: Config> Pallet<T> {
                 step = step.saturating_mul(2);
             }
         };
+        // What it burned and moved (reservations, sends with a gas limit) is usually exactly
+        // what it needs: one trial below that settles it, where a search would take dozens
+        // (each burning what the message burns, against the budget).
+        if let Some(b) = bad {
+            if good - b > 1 {
+                let below = good - 1;
+                if ok(below, &mut results)? {
+                    good = below;
+                } else {
+                    bad = Some(below);
+                }
+            }
+        }
         while let Some(b) = bad {
             if good - b <= 1 {
                 break;

@@ -92,7 +92,6 @@ impl<T: Config> JournalHandler for Applier<T> {
         amount: u64,
         duration: u32,
     ) {
-        super::dry_run::observe(|probe| probe.reserved(amount));
         let now = Pallet::<T>::block_height();
         let hold = HoldBound::duration(
             <T as scheduler::Config>::ReservationCost::get(),
@@ -102,6 +101,8 @@ impl<T: Config> JournalHandler for Applier<T> {
         );
         let store = &mut Pallet::<T>::gas_store();
         let total = amount.saturating_add(hold.lock_amount());
+        // What the message's gas gave up for it: the amount and its prepaid rent.
+        super::dry_run::observe(|probe| probe.reserved(total));
         if log_err(
             "reserve",
             gas_tree::reserve(store, message_id.into(), reservation_id, total),

@@ -398,3 +398,18 @@ fn reply_for_handle_is_the_programs_answer() {
         assert_eq!(crate::messenger::Pallet::<Test>::queue_len(), 0);
     });
 }
+
+#[test]
+fn reservations_kept_or_removed_by_an_exit_are_exact() {
+    run_test(|| {
+        let code = gear_examples::reserver(8);
+        let keeper = upload(&code, b"keeper", vec![]);
+        let leaver = upload(&code, b"leaver", vec![]);
+        run_to_next_block();
+        // Eight reservations kept (the program's first stored page besides), or made and
+        // removed by an exit in the same dispatch.
+        let kept = check_exact(HandleKind::Handle(keeper), &[0], false);
+        let left = check_exact(HandleKind::Handle(leaver), &[2], false);
+        assert!(kept.reserved > 0 && left.reserved > 0);
+    });
+}
