@@ -74,7 +74,7 @@ pub struct ExecutionConfig {
     pub max_reservations: u64,
     /// Gas a reservation's removal costs, charged with its fee when it is made
     /// (`gr_reserve_gas`), so that a reservation made and removed in one execution (by an
-    /// exit, a send from it, or a failed init) is paid by the gas of that execution. Zero on
+    /// exit or a send from it) is paid by the gas of that execution. Zero on
     /// Gear, whose fee prices the writes that make it.
     pub reservation_removal: u64,
     /// Messages an execution may send.

@@ -325,19 +325,20 @@ impl pallet_utility::Config for Runtime {
     type WeightInfo = UtilityWeights;
 }
 
-/// `pallet_utility`'s weights measured here, and the account of `as_derivative`'s derived
-/// origin. Benchmarks whitelist their signer, whose account every signed extrinsic's
-/// `CheckNonce` reads and writes already (and so the inner call's weight leaves it out); a
-/// derived account is read and written first by the inner call, so the wrapper pays for it.
+/// `pallet_utility`'s weights measured here, and the proof of `as_derivative`'s derived account.
+/// Benchmarks whitelist their signer, whose account every signed extrinsic's `CheckNonce` reads
+/// and writes already (and so the inner call's weight leaves it out); a derived account is read
+/// and written first by the inner call: pallet-utility adds its read and write, and this its
+/// proof.
 pub struct UtilityWeights;
 impl pallet_utility::WeightInfo for UtilityWeights {
     fn batch(c: u32) -> Weight {
         weights::pallet_utility::WeightInfo::<Runtime>::batch(c)
     }
     fn as_derivative() -> Weight {
+        // pallet-utility adds the account's read and write to the call's weight; its proof
+        // (`System::Account` in the benchmarks' `MaxEncodedLen` mode) it does not.
         weights::pallet_utility::WeightInfo::<Runtime>::as_derivative()
-            .saturating_add(RocksDbWeight::get().reads_writes(1, 1))
-            // `System::Account`'s proof in the benchmarks' `MaxEncodedLen` mode.
             .saturating_add(Weight::from_parts(0, 2_603))
     }
     fn batch_all(c: u32) -> Weight {

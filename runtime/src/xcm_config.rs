@@ -289,8 +289,10 @@ mod xcm_benchmarks {
     impl pallet_xcm::benchmarking::Config for Runtime {
         type DeliveryHelper = DeliveryHelper;
 
+        // `send` is weighed on the heavier of its two routes: a sibling's (XCMP channel status,
+        // messaging state, version) rather than the relay chain's (UMP).
         fn reachable_dest() -> Option<Location> {
-            Some(Location::parent())
+            Some(sibling())
         }
 
         fn reserve_transferable_asset_and_dest() -> Option<(Asset, Location)> {

@@ -2,7 +2,7 @@
 //! (`scripts/bench-weights.sh`). Do not edit: rerun the script.
 //!
 //! Measured inside the runtime (WASM, `Compiled` as the node executes it) on
-//! `vm` (Intel(R) Xeon(R) Processor), 2026-12-04; steps `20`, repeat `5`.
+//! `vm` (Intel(R) Xeon(R) Processor), 2026-12-05; steps `20`, repeat `5`.
 //! Time is the larger of the two analyses (`--output-analysis max`), and never below the fastest
 //! run measured. Storage reads and writes are priced by the runtime's `DbWeight`.
 
@@ -45,21 +45,25 @@ use core::marker::PhantomData;
 /// The measured weights of `pallet_xcm`, with the runtime's database weights.
 pub struct WeightInfo<T>(PhantomData<T>);
 impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInfo<T> {
-	/// Storage: `ParachainSystem::HostConfiguration` (r:1 w:0)
-	/// Proof: `ParachainSystem::HostConfiguration` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `ParachainSystem::PendingUpwardMessages` (r:1 w:1)
-	/// Proof: `ParachainSystem::PendingUpwardMessages` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `PolkadotXcm::SupportedVersion` (r:1 w:0)
+	/// Proof: `PolkadotXcm::SupportedVersion` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpStatus` (r:1 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpStatus` (`max_values`: Some(1), `max_size`: Some(2306), added: 2801, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::RelevantMessagingState` (r:1 w:0)
+	/// Proof: `ParachainSystem::RelevantMessagingState` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpMessages` (r:0 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpMessages` (`max_values`: None, `max_size`: Some(105506), added: 107981, mode: `MaxEncodedLen`)
 	fn send() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `32`
-		//  Estimated: `1517`
-		// Minimum execution time: 20_295_000 picoseconds.
-		Weight::from_parts(22_064_000, 0)
+		//  Measured:  `98`
+		//  Estimated: `3791`
+		// Minimum execution time: 31_605_000 picoseconds.
+		Weight::from_parts(34_758_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(20_295_000, 0))
-			.saturating_add(Weight::from_parts(0, 1517))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.max(Weight::from_parts(31_605_000, 0))
+			.saturating_add(Weight::from_parts(0, 3791))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Benchmark::Override` (r:0 w:0)
 	/// Proof: `Benchmark::Override` (`max_values`: None, `max_size`: None, mode: `Measured`)
@@ -91,10 +95,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `182`
 		//  Estimated: `3791`
-		// Minimum execution time: 103_153_000 picoseconds.
-		Weight::from_parts(109_086_000, 0)
+		// Minimum execution time: 102_163_000 picoseconds.
+		Weight::from_parts(109_994_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(103_153_000, 0))
+			.max(Weight::from_parts(102_163_000, 0))
 			.saturating_add(Weight::from_parts(0, 3791))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -117,10 +121,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `182`
 		//  Estimated: `3791`
-		// Minimum execution time: 97_335_000 picoseconds.
-		Weight::from_parts(103_338_000, 0)
+		// Minimum execution time: 95_164_000 picoseconds.
+		Weight::from_parts(101_662_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(97_335_000, 0))
+			.max(Weight::from_parts(95_164_000, 0))
 			.saturating_add(Weight::from_parts(0, 3791))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -143,10 +147,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 8_787_000 picoseconds.
-		Weight::from_parts(9_913_000, 0)
+		// Minimum execution time: 9_361_000 picoseconds.
+		Weight::from_parts(10_474_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(8_787_000, 0))
+			.max(Weight::from_parts(9_361_000, 0))
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -154,53 +158,61 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_370_000 picoseconds.
-		Weight::from_parts(4_058_000, 0)
+		// Minimum execution time: 3_407_000 picoseconds.
+		Weight::from_parts(4_080_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(3_370_000, 0))
+			.max(Weight::from_parts(3_407_000, 0))
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	/// Storage: `PolkadotXcm::VersionNotifiers` (r:1 w:1)
 	/// Proof: `PolkadotXcm::VersionNotifiers` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `PolkadotXcm::QueryCounter` (r:1 w:1)
 	/// Proof: `PolkadotXcm::QueryCounter` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `ParachainSystem::HostConfiguration` (r:1 w:0)
-	/// Proof: `ParachainSystem::HostConfiguration` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `ParachainSystem::PendingUpwardMessages` (r:1 w:1)
-	/// Proof: `ParachainSystem::PendingUpwardMessages` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `PolkadotXcm::SupportedVersion` (r:1 w:0)
+	/// Proof: `PolkadotXcm::SupportedVersion` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpStatus` (r:1 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpStatus` (`max_values`: Some(1), `max_size`: Some(2306), added: 2801, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::RelevantMessagingState` (r:1 w:0)
+	/// Proof: `ParachainSystem::RelevantMessagingState` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpMessages` (r:0 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpMessages` (`max_values`: None, `max_size`: Some(105506), added: 107981, mode: `MaxEncodedLen`)
 	/// Storage: `PolkadotXcm::Queries` (r:0 w:1)
 	/// Proof: `PolkadotXcm::Queries` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn force_subscribe_version_notify() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `32`
-		//  Estimated: `3497`
-		// Minimum execution time: 24_487_000 picoseconds.
-		Weight::from_parts(26_534_000, 0)
+		//  Measured:  `98`
+		//  Estimated: `3791`
+		// Minimum execution time: 36_168_000 picoseconds.
+		Weight::from_parts(38_871_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(24_487_000, 0))
-			.saturating_add(Weight::from_parts(0, 3497))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.max(Weight::from_parts(36_168_000, 0))
+			.saturating_add(Weight::from_parts(0, 3791))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `PolkadotXcm::VersionNotifiers` (r:1 w:1)
 	/// Proof: `PolkadotXcm::VersionNotifiers` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `ParachainSystem::HostConfiguration` (r:1 w:0)
-	/// Proof: `ParachainSystem::HostConfiguration` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `ParachainSystem::PendingUpwardMessages` (r:1 w:1)
-	/// Proof: `ParachainSystem::PendingUpwardMessages` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `PolkadotXcm::SupportedVersion` (r:1 w:0)
+	/// Proof: `PolkadotXcm::SupportedVersion` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpStatus` (r:1 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpStatus` (`max_values`: Some(1), `max_size`: Some(2306), added: 2801, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::RelevantMessagingState` (r:1 w:0)
+	/// Proof: `ParachainSystem::RelevantMessagingState` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpMessages` (r:1 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpMessages` (`max_values`: None, `max_size`: Some(105506), added: 107981, mode: `MaxEncodedLen`)
 	/// Storage: `PolkadotXcm::Queries` (r:0 w:1)
 	/// Proof: `PolkadotXcm::Queries` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn force_unsubscribe_version_notify() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `89`
-		//  Estimated: `3554`
-		// Minimum execution time: 26_916_000 picoseconds.
-		Weight::from_parts(28_894_000, 0)
+		//  Measured:  `265`
+		//  Estimated: `108971`
+		// Minimum execution time: 40_161_000 picoseconds.
+		Weight::from_parts(42_782_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(26_916_000, 0))
-			.saturating_add(Weight::from_parts(0, 3554))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.max(Weight::from_parts(40_161_000, 0))
+			.saturating_add(Weight::from_parts(0, 108971))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `PolkadotXcm::XcmExecutionSuspended` (r:0 w:1)
 	/// Proof: `PolkadotXcm::XcmExecutionSuspended` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -208,10 +220,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_372_000 picoseconds.
-		Weight::from_parts(4_044_000, 0)
+		// Minimum execution time: 3_423_000 picoseconds.
+		Weight::from_parts(4_041_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(3_372_000, 0))
+			.max(Weight::from_parts(3_423_000, 0))
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -221,10 +233,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `22`
 		//  Estimated: `15862`
-		// Minimum execution time: 21_750_000 picoseconds.
-		Weight::from_parts(23_048_000, 0)
+		// Minimum execution time: 21_707_000 picoseconds.
+		Weight::from_parts(23_290_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(21_750_000, 0))
+			.max(Weight::from_parts(21_707_000, 0))
 			.saturating_add(Weight::from_parts(0, 15862))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -235,10 +247,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `26`
 		//  Estimated: `15866`
-		// Minimum execution time: 21_905_000 picoseconds.
-		Weight::from_parts(23_470_000, 0)
+		// Minimum execution time: 21_986_000 picoseconds.
+		Weight::from_parts(23_328_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(21_905_000, 0))
+			.max(Weight::from_parts(21_986_000, 0))
 			.saturating_add(Weight::from_parts(0, 15866))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -247,30 +259,36 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 	/// Proof: `PolkadotXcm::VersionNotifyTargets` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn already_notified_target() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37`
-		//  Estimated: `18352`
-		// Minimum execution time: 23_414_000 picoseconds.
-		Weight::from_parts(24_762_000, 0)
+		//  Measured:  `40`
+		//  Estimated: `18355`
+		// Minimum execution time: 25_446_000 picoseconds.
+		Weight::from_parts(26_916_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(23_414_000, 0))
-			.saturating_add(Weight::from_parts(0, 18352))
+			.max(Weight::from_parts(25_446_000, 0))
+			.saturating_add(Weight::from_parts(0, 18355))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
 	/// Storage: `PolkadotXcm::VersionNotifyTargets` (r:2 w:1)
 	/// Proof: `PolkadotXcm::VersionNotifyTargets` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `ParachainSystem::HostConfiguration` (r:1 w:0)
-	/// Proof: `ParachainSystem::HostConfiguration` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `PolkadotXcm::SupportedVersion` (r:1 w:0)
+	/// Proof: `PolkadotXcm::SupportedVersion` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpStatus` (r:1 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpStatus` (`max_values`: Some(1), `max_size`: Some(2306), added: 2801, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::RelevantMessagingState` (r:1 w:0)
+	/// Proof: `ParachainSystem::RelevantMessagingState` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpMessages` (r:0 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpMessages` (`max_values`: None, `max_size`: Some(105506), added: 107981, mode: `MaxEncodedLen`)
 	fn notify_current_targets() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `33`
-		//  Estimated: `5973`
-		// Minimum execution time: 15_872_000 picoseconds.
-		Weight::from_parts(17_502_000, 0)
+		//  Measured:  `134`
+		//  Estimated: `6074`
+		// Minimum execution time: 34_359_000 picoseconds.
+		Weight::from_parts(36_949_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(15_872_000, 0))
-			.saturating_add(Weight::from_parts(0, 5973))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.max(Weight::from_parts(34_359_000, 0))
+			.saturating_add(Weight::from_parts(0, 6074))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `PolkadotXcm::VersionNotifyTargets` (r:5 w:0)
 	/// Proof: `PolkadotXcm::VersionNotifyTargets` (`max_values`: None, `max_size`: None, mode: `Measured`)
@@ -278,10 +296,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `40`
 		//  Estimated: `13405`
-		// Minimum execution time: 16_860_000 picoseconds.
-		Weight::from_parts(17_908_000, 0)
+		// Minimum execution time: 18_151_000 picoseconds.
+		Weight::from_parts(19_429_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(16_860_000, 0))
+			.max(Weight::from_parts(18_151_000, 0))
 			.saturating_add(Weight::from_parts(0, 13405))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
@@ -291,29 +309,35 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `33`
 		//  Estimated: `15873`
-		// Minimum execution time: 21_852_000 picoseconds.
-		Weight::from_parts(23_299_000, 0)
+		// Minimum execution time: 22_083_000 picoseconds.
+		Weight::from_parts(23_574_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(21_852_000, 0))
+			.max(Weight::from_parts(22_083_000, 0))
 			.saturating_add(Weight::from_parts(0, 15873))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `PolkadotXcm::VersionNotifyTargets` (r:6 w:1)
+	/// Storage: `PolkadotXcm::VersionNotifyTargets` (r:6 w:2)
 	/// Proof: `PolkadotXcm::VersionNotifyTargets` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `ParachainSystem::HostConfiguration` (r:1 w:0)
-	/// Proof: `ParachainSystem::HostConfiguration` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `PolkadotXcm::SupportedVersion` (r:1 w:0)
+	/// Proof: `PolkadotXcm::SupportedVersion` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpStatus` (r:1 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpStatus` (`max_values`: Some(1), `max_size`: Some(2306), added: 2801, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::RelevantMessagingState` (r:1 w:0)
+	/// Proof: `ParachainSystem::RelevantMessagingState` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `XcmpQueue::OutboundXcmpMessages` (r:0 w:1)
+	/// Proof: `XcmpQueue::OutboundXcmpMessages` (`max_values`: None, `max_size`: Some(105506), added: 107981, mode: `MaxEncodedLen`)
 	fn migrate_and_notify_old_targets() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `33`
-		//  Estimated: `15873`
-		// Minimum execution time: 26_483_000 picoseconds.
-		Weight::from_parts(28_138_000, 0)
+		//  Measured:  `134`
+		//  Estimated: `15974`
+		// Minimum execution time: 47_444_000 picoseconds.
+		Weight::from_parts(50_154_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(26_483_000, 0))
-			.saturating_add(Weight::from_parts(0, 15873))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.max(Weight::from_parts(47_444_000, 0))
+			.saturating_add(Weight::from_parts(0, 15974))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `PolkadotXcm::QueryCounter` (r:1 w:1)
 	/// Proof: `PolkadotXcm::QueryCounter` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -323,10 +347,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `1485`
-		// Minimum execution time: 3_575_000 picoseconds.
-		Weight::from_parts(4_083_000, 0)
+		// Minimum execution time: 3_505_000 picoseconds.
+		Weight::from_parts(4_068_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(3_575_000, 0))
+			.max(Weight::from_parts(3_505_000, 0))
 			.saturating_add(Weight::from_parts(0, 1485))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -337,10 +361,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `7576`
 		//  Estimated: `11041`
-		// Minimum execution time: 29_049_000 picoseconds.
-		Weight::from_parts(30_201_000, 0)
+		// Minimum execution time: 30_237_000 picoseconds.
+		Weight::from_parts(31_734_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(29_049_000, 0))
+			.max(Weight::from_parts(30_237_000, 0))
 			.saturating_add(Weight::from_parts(0, 11041))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -354,12 +378,12 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `23`
 		//  Estimated: `3488`
-		// Minimum execution time: 47_332_000 picoseconds.
-		Weight::from_parts(52_288_103, 0)
-			// Standard Error: 5_017
-			.saturating_add(Weight::from_parts(7_243, 0).saturating_mul(n.into()))
+		// Minimum execution time: 47_314_000 picoseconds.
+		Weight::from_parts(52_091_030, 0)
+			// Standard Error: 4_960
+			.saturating_add(Weight::from_parts(13_632, 0).saturating_mul(n.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(47_332_000, 0))
+			.max(Weight::from_parts(47_314_000, 0))
 			.saturating_add(Weight::from_parts(0, 3488))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -370,10 +394,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `405`
 		//  Estimated: `3870`
-		// Minimum execution time: 23_454_000 picoseconds.
-		Weight::from_parts(25_016_000, 0)
+		// Minimum execution time: 21_257_000 picoseconds.
+		Weight::from_parts(22_953_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(23_454_000, 0))
+			.max(Weight::from_parts(21_257_000, 0))
 			.saturating_add(Weight::from_parts(0, 3870))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -384,10 +408,10 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `445`
 		//  Estimated: `3910`
-		// Minimum execution time: 24_117_000 picoseconds.
-		Weight::from_parts(25_870_000, 0)
+		// Minimum execution time: 21_741_000 picoseconds.
+		Weight::from_parts(23_482_000, 0)
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(24_117_000, 0))
+			.max(Weight::from_parts(21_741_000, 0))
 			.saturating_add(Weight::from_parts(0, 3910))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -397,12 +421,12 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_382_000 picoseconds.
-		Weight::from_parts(1_821_672, 0)
-			// Standard Error: 37
-			.saturating_add(Weight::from_parts(41_866, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_344_000 picoseconds.
+		Weight::from_parts(1_830_378, 0)
+			// Standard Error: 39
+			.saturating_add(Weight::from_parts(38_887, 0).saturating_mul(n.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(1_382_000, 0))
+			.max(Weight::from_parts(1_344_000, 0))
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	/// The range of component `n` is `[0, 131072]`.
@@ -410,12 +434,12 @@ impl<T: frame_system::Config> polkadot_sdk::pallet_xcm::WeightInfo for WeightInf
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 384_000 picoseconds.
-		Weight::from_parts(2_064_007, 0)
+		// Minimum execution time: 356_000 picoseconds.
+		Weight::from_parts(1_688_960, 0)
 			// Standard Error: 0
-			.saturating_add(Weight::from_parts(2_033, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_922, 0).saturating_mul(n.into()))
 			// Never below the fastest run measured (a regression's intercept can be).
-			.max(Weight::from_parts(384_000, 0))
+			.max(Weight::from_parts(356_000, 0))
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 }

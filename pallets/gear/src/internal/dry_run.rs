@@ -126,13 +126,21 @@ impl Trial {
     /// What must not change for a smaller gas limit to count as enough: which programs trapped
     /// and why, whether the message ends up waiting, how many dispatches ran, how many messages
     /// reached a mailbox (a gasless send to a user lands there only if its sender has the gas).
-    fn shape(&self) -> (Vec<(ActorId, SimpleExecutionError)>, bool, u32, u32) {
+    fn shape(&self) -> (Vec<(ActorId, SimpleExecutionError)>, bool, u32, u32, u64) {
         let traps = self
             .traps
             .iter()
             .map(|(program, reason, _)| (*program, *reason))
             .collect();
-        (traps, self.waited, self.dispatched, self.mailed)
+        // With the gas it reserved: a `gr_reserve_gas` that fails for lack of gas is an error
+        // the program may ignore, and the message would go on with fewer reservations.
+        (
+            traps,
+            self.waited,
+            self.dispatched,
+            self.mailed,
+            self.reserved,
+        )
     }
 }
 
@@ -405,10 +413,10 @@ impl<T: Config> Pallet<T> {
                 step = step.saturating_mul(2);
             }
         };
-        // What it burned and moved (reservations, sends with a gas limit) is usually exactly
-        // what it needs: one trial below that settles it, where a search would take dozens
-        // (each burning what the message burns, against the budget).
-        if let Some(b) = bad {
+        // When what it burned alone failed, what it burned and reserved is usually exactly what
+        // it needs: one trial below that settles it, where a search would take dozens (each
+        // burning what the message burns, against the budget).
+        if let (Some(b), Some(_)) = (bad, bad_hint) {
             if good - b > 1 {
                 let below = good - 1;
                 if ok(below, &mut results)? {
