@@ -678,32 +678,7 @@ fn a_program_that_ends_is_charged_the_removal_of_its_pages() {
 
 #[test]
 fn a_program_that_ends_is_charged_the_removal_of_its_reservations() {
-    // A message of one byte makes it exit; of n bytes otherwise, it reserves gas n times.
-    let code = wat::parse_str(
-        r#"(module
-          (import "env" "memory" (memory 1))
-          (import "env" "gr_size" (func $gr_size (param i32)))
-          (import "env" "gr_source" (func $gr_source (param i32)))
-          (import "env" "gr_exit" (func $gr_exit (param i32)))
-          (import "env" "gr_reserve_gas" (func $gr_reserve_gas (param i64 i32 i32)))
-          (export "init" (func $init))
-          (export "handle" (func $handle))
-          (func $init)
-          (func $handle (local $i i32)
-            (call $gr_size (i32.const 0))
-            (if (i32.eq (i32.load (i32.const 0)) (i32.const 1))
-              (then
-                (call $gr_source (i32.const 32))
-                (call $gr_exit (i32.const 32))))
-            (local.set $i (i32.load (i32.const 0)))
-            (block $done
-              (loop $next
-                (br_if $done (i32.eqz (local.get $i)))
-                (call $gr_reserve_gas (i64.const 1000000) (i32.const 100) (i32.const 64))
-                (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-                (br $next)))))"#,
-    )
-    .unwrap();
+    let code = wat::parse_str(RESERVER).unwrap();
     run_test(|| {
         let none = upload(&code, b"none", vec![]);
         let five = upload(&code, b"five", vec![]);
@@ -711,12 +686,7 @@ fn a_program_that_ends_is_charged_the_removal_of_its_reservations() {
         send(none, b"".to_vec(), GAS);
         send(five, b"12345".to_vec(), GAS);
         run_to_next_block();
-        let reservations =
-            |program: ActorId| match crate::program::ProgramStorage::<Test>::get(program) {
-                Some(Program::Active(active)) => active.gas_reservation_map.len() as u64,
-                _ => 0,
-            };
-        assert_eq!((reservations(none), reservations(five)), (0, 5));
+        assert_eq!((reservations_of(none), reservations_of(five)), (0, 5));
         crate::messenger::DrainedAtBlockStart::<Test>::kill();
         let pages = |program: ActorId| u64::from(crate::program::PagesCount::<Test>::get(program));
         let extra_pages = pages(five) - pages(none);
