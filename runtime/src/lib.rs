@@ -220,6 +220,7 @@ impl frame_system::Config for Runtime {
     type OnSetCode = cumulus_pallet_parachain_system::ParachainSetCode<Self>;
     type MaxConsumers = ConstU32<16>;
     type ExtensionsWeightInfo = ExtensionsWeights;
+    type PreInherents = OutboundQueuesProof;
 }
 
 /// The transaction extensions' weights measured here, with the block hash a mortal extrinsic
@@ -591,6 +592,94 @@ impl frame_support::traits::Get<Vec<Vec<u8>>> for ExtrinsicHotKeys {
             pallet_transaction_payment::NextFeeMultiplier::<Runtime>::hashed_key().to_vec(),
             frame_system::BlockHash::<Runtime>::hashed_key_for(0),
         ]
+    }
+}
+
+/// The proof of the outbound messages a block reads, which no weight counts. A message to a
+/// sibling is appended to its channel's last page, read whole (up to `MaxPageSize`), and
+/// parachain-system's `on_finalize` takes each channel's first page; a message to the relay
+/// chain reads all upward messages waiting (`PendingUpwardMessages`, bounded by
+/// `xcm_config::BoundedUpwardSender`), and so does every block's `on_finalize`. Their benchmarks
+/// and the SDK's weights count these reads' time but not their proof (pallet-xcm's `send` is
+/// measured on empty queues). Only what is stored before the block can be in its proof: at most
+/// the first and the last page of each channel (no more than its queued bytes) and the waiting
+/// upward messages, charged to every block before its inherents, from the queues' state.
+pub struct OutboundQueuesProof;
+
+/// `cumulus_pallet_xcmp_queue::OutboundChannelDetails`, whose fields are private: the same
+/// SCALE layout (`outbound_pages_are_charged_to_the_block_that_may_read_them` checks it against
+/// what the channels hold).
+#[derive(codec::Decode)]
+struct OutboundChannel {
+    _recipient: u32,
+    _state: u8,
+    signals_exist: bool,
+    first_index: u16,
+    last_index: u16,
+    _flags: u32,
+    queued_bytes: u32,
+}
+
+impl OutboundQueuesProof {
+    /// A stored page's key and trie path in the benchmarks' `MaxEncodedLen` mode
+    /// (`OutboundXcmpMessages`: 107,981 added for a 105,506-byte value).
+    pub const KEY_PROOF: u64 = 2_475;
+    /// A channel's entry in `OutboundXcmpStatus`, encoded.
+    const CHANNEL_LEN: u64 = 18;
+
+    /// The proof the channels' stored pages may add to this block.
+    pub fn pages() -> Weight {
+        use codec::Decode;
+        use frame_support::traits::Get;
+        let key = frame_support::storage::storage_prefix(b"XcmpQueue", b"OutboundXcmpStatus");
+        let Some(raw) = frame_support::storage::unhashed::get_raw(&key) else {
+            return Weight::zero();
+        };
+        let page = u64::from(
+            <<Runtime as cumulus_pallet_xcmp_queue::Config>::MaxPageSize as Get<u32>>::get(),
+        );
+        let bytes = match Vec::<OutboundChannel>::decode(&mut &raw[..]) {
+            Ok(channels) => channels
+                .iter()
+                .map(|channel| {
+                    let pages =
+                        u64::from(channel.last_index.saturating_sub(channel.first_index)).min(2);
+                    let signals = u64::from(channel.signals_exist);
+                    u64::from(channel.queued_bytes)
+                        .min(page.saturating_mul(pages))
+                        .saturating_add(pages.saturating_add(signals) * Self::KEY_PROOF)
+                })
+                .fold(0u64, u64::saturating_add),
+            // A layout this runtime does not know: two whole pages for every channel there may
+            // be.
+            Err(_) => {
+                log::error!(target: "runtime", "XcmpQueue::OutboundXcmpStatus undecodable");
+                (raw.len() as u64)
+                    .div_ceil(Self::CHANNEL_LEN)
+                    .saturating_mul(3 * Self::KEY_PROOF + 2 * page)
+            }
+        };
+        Weight::from_parts(0, bytes)
+    }
+
+    /// The proof of the upward messages waiting: the stored value, and its key.
+    pub fn upward() -> Weight {
+        let key =
+            frame_support::storage::storage_prefix(b"ParachainSystem", b"PendingUpwardMessages");
+        let bytes = frame_support::storage::unhashed::get_raw(&key)
+            .map_or(0, |raw| (raw.len() as u64).saturating_add(Self::KEY_PROOF));
+        Weight::from_parts(0, bytes)
+    }
+
+    /// What this block is charged before its inherents.
+    pub fn weight() -> Weight {
+        Self::pages().saturating_add(Self::upward())
+    }
+}
+
+impl frame_support::traits::PreInherents for OutboundQueuesProof {
+    fn pre_inherents() {
+        System::register_extra_weight_unchecked(Self::weight(), DispatchClass::Mandatory);
     }
 }
 

@@ -12,6 +12,7 @@ use polkadot_sdk::{
     staging_xcm as xcm, staging_xcm_builder as xcm_builder, staging_xcm_executor as xcm_executor, *,
 };
 
+use alloc::vec::Vec;
 use frame_support::PalletId;
 use frame_support::{
     parameter_types,
@@ -199,11 +200,74 @@ impl xcm_executor::Config for XcmConfig {
 /// Local signed origins become `AccountId32` locations.
 pub type LocalOriginToLocation = SignedToAccountId32<RuntimeOrigin, AccountId, RelayNetwork>;
 
-/// Messages go up to the relay chain (UMP) or across to siblings (XCMP).
+/// Messages go up to the relay chain (UMP, at most [`MAX_PENDING_UPWARD`] waiting) or across
+/// to siblings (XCMP).
 pub type XcmRouter = WithUniqueTopic<(
-    cumulus_primitives_utility::ParentAsUmp<ParachainSystem, (), ()>,
+    cumulus_primitives_utility::ParentAsUmp<BoundedUpwardSender, (), ()>,
     XcmpQueue,
 )>;
+
+/// Most upward messages that may wait to be sent to the relay chain.
+pub const MAX_PENDING_UPWARD: usize = 64;
+/// Most bytes of upward messages that may wait (or one message of the relay chain's largest
+/// size, if that is larger).
+pub const MAX_PENDING_UPWARD_BYTES: usize = 128 * 1024;
+
+/// `ParachainSystem` as the upward sender, with a bound on what waits. Parachain-system keeps
+/// the upward messages the relay chain cannot take yet (`PendingUpwardMessages`, one storage
+/// value) and reads all of them whenever a message is sent and at the end of every block, so
+/// they are part of every block's proof; delivery is not priced here, so without a bound a user
+/// could queue more than a block can prove, for good. A message that would take the waiting ones
+/// past [`MAX_PENDING_UPWARD`] or [`MAX_PENDING_UPWARD_BYTES`] is refused (`QueueFull`: the
+/// sending extrinsic fails, or a program's send gets an error reply) and nothing is queued.
+pub struct BoundedUpwardSender;
+
+impl BoundedUpwardSender {
+    fn check(message: &[u8]) -> Result<(), cumulus_primitives_core::MessageSendError> {
+        use cumulus_pallet_parachain_system::{HostConfiguration, PendingUpwardMessages};
+        let full = Err(cumulus_primitives_core::MessageSendError::QueueFull);
+        // The count first: it reads the value's length only.
+        if PendingUpwardMessages::<Runtime>::decode_len().unwrap_or(0) >= MAX_PENDING_UPWARD {
+            return full;
+        }
+        let bound = HostConfiguration::<Runtime>::get()
+            .map_or(0, |config| config.max_upward_message_size as usize)
+            .max(MAX_PENDING_UPWARD_BYTES);
+        let pending: usize = PendingUpwardMessages::<Runtime>::get()
+            .iter()
+            .map(Vec::len)
+            .sum();
+        if pending.saturating_add(message.len()) > bound {
+            return full;
+        }
+        Ok(())
+    }
+}
+
+impl cumulus_primitives_core::UpwardMessageSender for BoundedUpwardSender {
+    fn send_upward_message(
+        message: cumulus_primitives_core::UpwardMessage,
+    ) -> Result<(u32, XcmHash), cumulus_primitives_core::MessageSendError> {
+        Self::check(&message)?;
+        <ParachainSystem as cumulus_primitives_core::UpwardMessageSender>::send_upward_message(
+            message,
+        )
+    }
+
+    fn can_send_upward_message(
+        message: &cumulus_primitives_core::UpwardMessage,
+    ) -> Result<(), cumulus_primitives_core::MessageSendError> {
+        <ParachainSystem as cumulus_primitives_core::UpwardMessageSender>::can_send_upward_message(
+            message,
+        )?;
+        Self::check(message)
+    }
+
+    #[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
+    fn ensure_successful_delivery() {
+        <ParachainSystem as cumulus_primitives_core::UpwardMessageSender>::ensure_successful_delivery()
+    }
+}
 
 impl pallet_xcm::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
@@ -225,11 +289,74 @@ impl pallet_xcm::Config for Runtime {
     type TrustedLockers = ();
     type SovereignAccountOf = LocationToAccountId;
     type MaxLockers = ConstU32<8>;
-    type WeightInfo = crate::weights::pallet_xcm::WeightInfo<Runtime>;
+    type WeightInfo = XcmWeights;
     type AdminOrigin = EnsureRoot<AccountId>;
     type MaxRemoteLockConsumers = ConstU32<0>;
     type RemoteLockConsumerIdentifier = ();
     type AuthorizedAliasConsideration = ();
+}
+
+/// `pallet_xcm`'s weights measured here ([`crate::weights::pallet_xcm`]), and what a claim of
+/// trapped assets deposits. Its benchmark deposits into the signer, whose account benchmarks
+/// whitelist, and one kind of asset; a claim may name any beneficiary and hold both of this
+/// chain's tokens, so each claim also pays a deposit of each: a native transfer (the
+/// beneficiary's `System::Account`) and a relay-token transfer (`ForeignAssets`' asset and
+/// accounts, and the account a sufficient asset creates).
+pub struct XcmWeights;
+type MeasuredXcm = crate::weights::pallet_xcm::WeightInfo<Runtime>;
+
+macro_rules! measured_xcm_weights {
+    ($($name:ident),* $(,)?) => {
+        $(fn $name() -> Weight {
+            <MeasuredXcm as pallet_xcm::WeightInfo>::$name()
+        })*
+    };
+}
+
+impl pallet_xcm::WeightInfo for XcmWeights {
+    measured_xcm_weights!(
+        send,
+        teleport_assets,
+        reserve_transfer_assets,
+        transfer_assets,
+        execute,
+        force_xcm_version,
+        force_default_xcm_version,
+        force_subscribe_version_notify,
+        force_unsubscribe_version_notify,
+        force_suspension,
+        migrate_supported_version,
+        migrate_version_notifiers,
+        already_notified_target,
+        notify_current_targets,
+        notify_target_migration_fail,
+        migrate_version_notify_targets,
+        migrate_and_notify_old_targets,
+        new_query,
+        take_response,
+        add_authorized_alias,
+        remove_authorized_alias,
+    );
+
+    fn claim_assets(n: u32) -> Weight {
+        use pallet_assets::WeightInfo as _;
+        use pallet_balances::WeightInfo as _;
+        <MeasuredXcm as pallet_xcm::WeightInfo>::claim_assets(n)
+            .saturating_add(
+                <Runtime as pallet_balances::Config>::WeightInfo::transfer_allow_death(),
+            )
+            .saturating_add(<Runtime as pallet_assets::Config<
+                crate::ForeignAssetsInstance,
+            >>::WeightInfo::transfer())
+    }
+
+    fn weigh_message(n: u32) -> Weight {
+        <MeasuredXcm as pallet_xcm::WeightInfo>::weigh_message(n)
+    }
+
+    fn decode_xcm(n: u32) -> Weight {
+        <MeasuredXcm as pallet_xcm::WeightInfo>::decode_xcm(n)
+    }
 }
 
 impl cumulus_pallet_xcm::Config for Runtime {

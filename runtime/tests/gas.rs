@@ -283,3 +283,56 @@ fn reply_estimate_is_exact() {
         );
     });
 }
+
+/// A program holding many gas reservations: the queue runs a message to it only with a gas
+/// limit that leaves its worst case (removing the reservations besides) room in a block, so the
+/// block gas limit is refused. The estimate starts from the most the queue runs, and an
+/// `initial_gas` above that is refused with the reason.
+#[test]
+fn estimates_for_a_program_holding_many_reservations_start_from_what_the_queue_runs() {
+    dev_externalities().execute_with(|| {
+        let holder = upload(&gear_examples::reserver(64), b"holder", vec![]);
+        let estimate = |payload: &[u8], initial: Option<u64>| {
+            Gear::calculate_gas_info(
+                bob().into(),
+                HandleKind::Handle(holder),
+                payload.to_vec(),
+                0,
+                false,
+                initial,
+            )
+        };
+        let send = |payload: u8, gas_limit: u64| {
+            submit(pallet_gear::Call::send_message {
+                destination: H256(holder.into_bytes()),
+                payload: vec![payload],
+                gas_limit,
+                value: 0,
+                keep_alive: false,
+            })
+        };
+        let reservations = || match pallet_gear::program::ProgramStorage::<Runtime>::get(holder) {
+            Some(gear_core::program::Program::Active(program)) => {
+                Some(program.gas_reservation_map.len())
+            }
+            _ => None,
+        };
+        // It makes its 64 reservations (payload 0) and keeps them.
+        let make = estimate(&[0], None).expect("an estimate").min_limit;
+        send(0, make);
+        assert_eq!(reservations(), Some(64));
+
+        // Its exit (payload 1) removes them: the block gas limit is more than the queue runs.
+        let too_much = estimate(&[1], Some(gear_runtime::BLOCK_GAS_LIMIT))
+            .expect_err("the block gas limit is refused");
+        assert!(too_much.contains("more than the queue runs"), "{too_much}");
+        let info = estimate(&[1], None).expect("an estimate from what the queue runs");
+        let exits = |gas| trial(gas, &|gas| send(1, gas), &|_| reservations());
+        assert_eq!(exits(info.min_limit).0, None, "min_limit ends the program");
+        assert_eq!(
+            exits(info.min_limit - 1).0,
+            Some(64),
+            "min_limit - 1 does not"
+        );
+    });
+}

@@ -43,7 +43,7 @@ use gear_runtime::{
 use gprimitives::{ActorId, CodeId, MessageId};
 use polkadot_node_core_pvf_common::executor_interface;
 use polkadot_sdk::{
-    cumulus_client_parachain_inherent::MockValidationDataInherentDataProvider,
+    cumulus_client_parachain_inherent::{MockValidationDataInherentDataProvider, MockXcmConfig},
     cumulus_primitives_core::{
         relay_chain::{HeadData, MAX_POV_SIZE},
         ParachainBlockData,
@@ -91,6 +91,8 @@ struct Chain {
     genesis: H256,
     head: Header,
     para_id: u32,
+    /// HRMP messages the next block's relay parent delivers: (sender, the XCMP blob).
+    horizontal: Vec<(u32, Vec<u8>)>,
 }
 
 /// A block as a collator hands it to the relay chain, with what the block was charged.
@@ -137,6 +139,7 @@ impl Chain {
             genesis: head.hash(),
             head,
             para_id,
+            horizontal: Vec::new(),
         }
     }
 
@@ -196,7 +199,18 @@ impl Chain {
             .collect();
 
         // The parachain inherent as the dev node mocks it, with the parent as the included head
-        // and as the validation data's parent head (what a collator puts there).
+        // and as the validation data's parent head (what a collator puts there), and the HRMP
+        // messages queued for it, each channel's chain of heads continuing where it stopped.
+        let horizontal: Vec<_> = std::mem::take(&mut self.horizontal)
+            .into_iter()
+            .map(|(sender, blob)| (sender.into(), blob))
+            .collect();
+        let starting_hrmp_mqc_heads = self.ext.execute_with(|| {
+            cumulus_pallet_parachain_system::LastHrmpMqcHeads::<Runtime>::get()
+                .into_iter()
+                .map(|(sender, chain)| (sender, chain.head()))
+                .collect()
+        });
         let mut data = InherentData::new();
         futures::executor::block_on(async {
             sp_timestamp::InherentDataProvider::new((slot * RELAY_SLOT_MILLIS).into())
@@ -210,6 +224,11 @@ impl Chain {
                 relay_offset: RELAY_OFFSET,
                 relay_blocks_per_para_block: 1,
                 para_blocks_per_relay_epoch: 10,
+                raw_horizontal_messages: horizontal,
+                xcm_config: MockXcmConfig {
+                    starting_hrmp_mqc_heads,
+                    ..Default::default()
+                },
                 ..Default::default()
             }
             .provide_inherent_data(&mut data)
@@ -386,13 +405,6 @@ impl Chain {
 
     /// Gear's estimate (`min_limit`) for a message `payload` from Bob to `destination` now.
     fn estimate(&mut self, destination: ActorId, payload: &[u8]) -> u64 {
-        self.estimate_from(destination, payload, None)
-    }
-
-    /// [`Chain::estimate`] with the dry runs' first gas limit (`initial_gas`; the block gas
-    /// limit by default, which a program holding many reservations cannot take: its worst case
-    /// counts their removal).
-    fn estimate_from(&mut self, destination: ActorId, payload: &[u8], initial: Option<u64>) -> u64 {
         self.ext.execute_with(|| {
             Gear::calculate_gas_info(
                 Sr25519Keyring::Bob.to_account_id().into(),
@@ -400,7 +412,7 @@ impl Chain {
                 payload.to_vec(),
                 0,
                 false,
-                initial,
+                None,
             )
             .expect("an estimate")
             .min_limit
@@ -779,7 +791,7 @@ fn reservations_removed_by_exits() {
             ));
         }
     });
-    let gas = chain.estimate_from(holders[0], &[1], Some(100_000_000_000));
+    let gas = chain.estimate(holders[0], &[1]);
     let built = chain.build(holders.iter().map(|&p| send(p, vec![1], gas)).collect());
     let (succeeded, failed) = check(
         &format!("exits removing {RESERVATIONS} reservations made in an earlier block"),
@@ -968,4 +980,217 @@ fn a_mix_of_every_load() {
         replied, queued,
         "replies come in the order the messages were queued"
     );
+}
+
+/// Transfers of both tokens, each to a new account (the heaviest transfer: an account created in
+/// each pallet). `Balances` and `ForeignAssets` are weighed with the SDK's reference-machine
+/// weights, not benchmarked here; this block checks them against this chain's validators.
+#[test]
+fn transfers_of_both_tokens_to_new_accounts() {
+    use gear_runtime::genesis_config_presets::{foreign_assets_owner, RELAY_TOKEN_MIN_BALANCE};
+    use polkadot_sdk::{pallet_assets, pallet_balances, pallet_sudo, staging_xcm::v5::Location};
+    let mut chain = Chain::new();
+    let bob = Sr25519Keyring::Bob;
+    // Root makes Bob the relay token's issuer, and Bob mints himself some.
+    let owner = MultiAddress::Id(foreign_assets_owner());
+    chain.build(vec![(
+        Sr25519Keyring::Alice,
+        RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+            call: Box::new(RuntimeCall::ForeignAssets(
+                pallet_assets::Call::force_asset_status {
+                    id: Location::parent(),
+                    owner: owner.clone(),
+                    issuer: MultiAddress::Id(bob.to_account_id()),
+                    admin: owner.clone(),
+                    freezer: owner,
+                    min_balance: RELAY_TOKEN_MIN_BALANCE,
+                    is_sufficient: true,
+                    is_frozen: false,
+                },
+            )),
+        }),
+    )]);
+    let minted = chain.build(vec![(
+        bob,
+        RuntimeCall::ForeignAssets(pallet_assets::Call::mint {
+            id: Location::parent(),
+            beneficiary: MultiAddress::Id(bob.to_account_id()),
+            amount: 1 << 60,
+        }),
+    )]);
+    assert!(
+        minted.events.iter().any(|event| matches!(
+            event,
+            RuntimeEvent::ForeignAssets(pallet_assets::Event::Issued { .. })
+        )),
+        "Bob holds the relay token"
+    );
+
+    let new = |i: u32| {
+        MultiAddress::Id(gear_runtime::AccountId::new(sp_io::hashing::blake2_256(
+            &i.to_le_bytes(),
+        )))
+    };
+    let offered = 8_000u32;
+    let built = chain.build(
+        (0..offered / 2)
+            .flat_map(|i| {
+                [
+                    (
+                        bob,
+                        RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+                            dest: new(2 * i),
+                            value: gear_runtime::EXISTENTIAL_DEPOSIT,
+                        }),
+                    ),
+                    (
+                        bob,
+                        RuntimeCall::ForeignAssets(pallet_assets::Call::transfer {
+                            id: Location::parent(),
+                            target: new(2 * i + 1),
+                            amount: RELAY_TOKEN_MIN_BALANCE,
+                        }),
+                    ),
+                ]
+            })
+            .collect(),
+    );
+    assert!(
+        built.signed < offered as usize,
+        "the block fills before the offer runs out"
+    );
+    let created = built
+        .events
+        .iter()
+        .filter(|event| {
+            matches!(
+                event,
+                RuntimeEvent::System(frame_system::Event::NewAccount { .. })
+            )
+        })
+        .count();
+    assert_eq!(created, built.signed, "each transfer created an account");
+    check("transfers of both tokens to new accounts", built);
+}
+
+/// XCM from a sibling: one HRMP message of a channel's largest size (Polkadot's: 100 KiB)
+/// packed with the smallest XCMs there are. They are enqueued by the parachain inherent
+/// (XcmpQueue's weights, within `ReservedXcmpWeight`) and serviced by `MessageQueue` within its
+/// service weight (each is refused by the barrier: unpaid); both pallets run on the SDK's
+/// reference weights, which this block checks against this chain's validators.
+#[test]
+fn tiny_xcm_messages_from_a_sibling() {
+    use polkadot_sdk::{
+        cumulus_primitives_core,
+        frame_support::traits::QueueFootprintQuery,
+        pallet_message_queue,
+        polkadot_parachain_primitives::primitives::XcmpMessageFormat,
+        staging_xcm::{latest::prelude::*, VersionedXcm},
+    };
+    let mut chain = Chain::new();
+    let tiny = VersionedXcm::<()>::from(Xcm(vec![ClearOrigin])).encode();
+    let mut blob = XcmpMessageFormat::ConcatenatedVersionedXcm.encode();
+    while blob.len() + tiny.len() <= 100 * 1024 {
+        blob.extend_from_slice(&tiny);
+    }
+    let sent = (blob.len() - 1) / tiny.len();
+    chain.horizontal = vec![(2_001, blob)];
+    let serviced = |events: &[RuntimeEvent]| {
+        events
+            .iter()
+            .filter(|event| {
+                matches!(
+                    event,
+                    RuntimeEvent::MessageQueue(
+                        pallet_message_queue::Event::Processed { .. }
+                            | pallet_message_queue::Event::ProcessingFailed { .. }
+                    )
+                )
+            })
+            .count()
+    };
+    let built = chain.build(vec![]);
+    let first = serviced(&built.events);
+    println!("{sent} XCMs sent, {first} serviced in the block that received them");
+    check("tiny XCM messages from a sibling, received", built);
+    // The next block services them from its start (`on_initialize`) and in `on_idle`.
+    let built = chain.build(vec![]);
+    let second = serviced(&built.events);
+    println!("{second} serviced in the next block");
+    assert!(second > 0, "the next block services some");
+    check("tiny XCM messages from a sibling, serviced", built);
+    // None is lost: the rest wait in the sibling's queue for the next blocks (each XCM is
+    // weighed `UnitWeightCost` per instruction, 1 ms and 64 KiB, whether or not the barrier
+    // lets it run: ~100 such messages a block).
+    let waiting = chain.ext.execute_with(|| {
+        <gear_runtime::MessageQueue as QueueFootprintQuery<_>>::footprint(
+            cumulus_primitives_core::AggregateMessageOrigin::Sibling(2_001.into()),
+        )
+        .storage
+        .count
+    });
+    assert_eq!(
+        waiting as usize + first + second,
+        sent,
+        "every message is serviced or waits"
+    );
+}
+
+/// Messages to the relay chain, as many as a block takes (the mocked relay chain allows 256-byte
+/// upward messages, five a block): the first ones wait in `PendingUpwardMessages` up to its
+/// bound, the rest are refused, their fees paid. The next block sends more with the waiting
+/// ones read by each send and by `on_finalize`.
+#[test]
+fn messages_to_the_relay_chain() {
+    use gear_runtime::xcm_config::MAX_PENDING_UPWARD;
+    use polkadot_sdk::{
+        cumulus_pallet_parachain_system::PendingUpwardMessages,
+        pallet_xcm,
+        staging_xcm::{latest::prelude::*, VersionedLocation, VersionedXcm},
+    };
+    let mut chain = Chain::new();
+    // The relay chain's host configuration arrives with a block's parachain inherent.
+    chain.build(vec![]);
+    let send = || {
+        (
+            Sr25519Keyring::Bob,
+            RuntimeCall::PolkadotXcm(pallet_xcm::Call::send {
+                dest: Box::new(VersionedLocation::from(Location::parent())),
+                message: Box::new(VersionedXcm::from(Xcm::<()>(vec![Transact {
+                    origin_kind: OriginKind::SovereignAccount,
+                    fallback_max_weight: None,
+                    call: vec![7u8; 150].into(),
+                }]))),
+            }),
+        )
+    };
+    let sent = |built: &Built| {
+        built
+            .events
+            .iter()
+            .filter(|event| {
+                matches!(
+                    event,
+                    RuntimeEvent::PolkadotXcm(pallet_xcm::Event::Sent { .. })
+                )
+            })
+            .count()
+    };
+    for round in ["empty", "waiting"] {
+        let built = chain.build((0..4_000).map(|_| send()).collect());
+        let went = sent(&built);
+        let waiting = chain
+            .ext
+            .execute_with(|| PendingUpwardMessages::<Runtime>::get().len());
+        println!(
+            "{} sends, {went} queued, {waiting} waiting after the block",
+            built.signed
+        );
+        assert!(built.signed > MAX_PENDING_UPWARD, "the block takes more");
+        assert!(went > 0 && waiting <= MAX_PENDING_UPWARD);
+        check(
+            &format!("messages to the relay chain, upward queue {round}"),
+            built,
+        );
+    }
 }

@@ -11,7 +11,10 @@
 //! `min_limit` is found by running trials: the smallest gas limit with which the run has the
 //! same shape as with the full `initial_gas` (nothing runs out of gas, the same programs trap,
 //! the message ends waiting or not alike, as many dispatches run and as many messages reach a
-//! mailbox), while with one gas less it does not. The first trial's burned + reserved gas is the
+//! mailbox), while with one gas less it does not. The first trial runs with `initial_gas`, or
+//! without it with the block gas limit, or less where the queue would refuse that much for the
+//! message's program (its worst case counts removing the program's pages and gas reservations:
+//! the trial learns the most it would run). The first trial's burned + reserved gas is the
 //! first guess, then what it burned; the search gallops from there and bisects, so a message
 //! that needs exactly what it burns takes three trials. Trials are
 //! bounded in number ([`MAX_TRIALS`]) and in gas burned altogether ([`DRY_RUN_GAS_BUDGET`] block
@@ -58,6 +61,10 @@ pub(crate) struct Probe {
     pub mailed: u32,
     /// Gas paid for translating codes the run's engine held already: burned, but no work.
     pub cached_translations: u64,
+    /// Dispatches the queue refused because their worst case (their gas limit and removing
+    /// their program's state) does not fit a block's queue share, with the most gas each could
+    /// have had (0: none, the program's state alone is too large).
+    pub refused: BTreeMap<MessageId, u64>,
 }
 
 environmental::environmental!(PROBE: Probe);
@@ -87,6 +94,9 @@ impl Probe {
     pub(crate) fn reserved(&mut self, amount: u64) {
         self.reserved = self.reserved.saturating_add(amount);
     }
+    pub(crate) fn refused(&mut self, dispatch: MessageId, most_gas: u64) {
+        self.refused.insert(dispatch, most_gas);
+    }
     pub(crate) fn tree_settled(&mut self, root: MessageId, tree: GasTree) {
         self.settled.insert(root, tree);
     }
@@ -114,6 +124,9 @@ struct Trial {
     /// Of the trial's burned gas (all its trees), what paid for translations not done.
     cached_translations: u64,
     reply: Option<ReplyInfo>,
+    /// When the queue refused the message itself for its gas limit: the most it would run it
+    /// with.
+    refused: Option<u64>,
 }
 
 impl Trial {
@@ -193,6 +206,7 @@ impl<T: Config> Pallet<T> {
             burned,
             cached_translations: probe.cached_translations,
             reply: probe.replies.remove(&root),
+            refused: probe.refused.remove(&root),
             traps: probe.traps,
         })
     }
@@ -308,7 +322,7 @@ impl<T: Config> Pallet<T> {
         initial_gas: Option<u64>,
     ) -> Result<GasInfo, String> {
         let block_gas_limit = <T as gas::Config>::BlockGasLimit::get();
-        let cap = initial_gas.unwrap_or(block_gas_limit);
+        let mut cap = initial_gas.unwrap_or(block_gas_limit);
         if cap > block_gas_limit {
             return Err(format!(
                 "initial gas {cap} is above the block gas limit {block_gas_limit}"
@@ -324,11 +338,45 @@ impl<T: Config> Pallet<T> {
             })?;
         }
         let source = Self::dry_run_source(source);
-        let first = Self::trial(&source, &kind, &payload, value, cap)?;
+        let mut first = Self::trial(&source, &kind, &payload, value, cap)?;
+        // The queue runs a message only with a gas limit that leaves its worst case (removing
+        // its program's pages and gas reservations besides) room in a block: without an
+        // `initial_gas`, the estimate starts from the most it would run this one with.
+        if let Some(most) = first.refused {
+            if most == 0 {
+                return Err(String::from(
+                    "the queue refuses any message to this program: removing its state \
+                     (pages and gas reservations) alone is more than a block can take",
+                ));
+            }
+            if initial_gas.is_some() {
+                return Err(format!(
+                    "initial gas {cap} is more than the queue runs a message to this program \
+                     with ({most} at most: its worst case counts removing its pages and gas \
+                     reservations)"
+                ));
+            }
+            cap = most;
+            first = Self::trial(&source, &kind, &payload, value, cap)?;
+            if first.refused.is_some() {
+                return Err(String::from(
+                    "internal: the queue refused the most gas it said it would run",
+                ));
+            }
+        }
         if first.ran_out_of_gas() {
-            return Err(format!(
-                "out of gas: the message needs more than {cap} gas (the block gas limit is {block_gas_limit})"
-            ));
+            return Err(if cap < initial_gas.unwrap_or(block_gas_limit) {
+                format!(
+                    "out of gas: the message needs more than {cap} gas, the most the queue runs a \
+                     message to this program with (its worst case counts removing its pages and \
+                     gas reservations)"
+                )
+            } else {
+                format!(
+                    "out of gas: the message needs more than {cap} gas (the block gas limit is \
+                     {block_gas_limit})"
+                )
+            });
         }
         // As in Gear: a trap of the message's own program is always an error; other programs'
         // only without `allow_other_panics`.

@@ -516,11 +516,12 @@ impl<T: Config> Pallet<T> {
                     .saturating_add(ENDED_PROGRAM_KEYS),
             )
             .saturating_add(Self::reservations_removal(held_reservations));
-            let unpaid_worst = reads
+            // All of it but the gas limit (`reads` includes `own_overhead`).
+            let unpaid_fixed = reads
                 .saturating_add(layout_worst)
-                .saturating_add(Weight::from_parts(gas_limit, 0))
                 .saturating_sub(own_overhead)
                 .saturating_add(dispatch_overhead);
+            let unpaid_worst = unpaid_fixed.saturating_add(Weight::from_parts(gas_limit, 0));
             // A warm entry's program keys, charged after it runs unless the run holds them.
             let warm_fixup = if entry.warm && entry.prepaid_in == Some(height) {
                 Self::warm_fixup()
@@ -533,10 +534,17 @@ impl<T: Config> Pallet<T> {
                 .saturating_add(Weight::from_parts(gas_limit, 0));
             let overhead =
                 dispatch_overhead.saturating_add(Weight::from_parts(0, DISPATCH_PROOF_OVERHEAD));
-            if !T::ServiceWeight::get()
-                .saturating_add(overhead)
-                .all_gte(unpaid_worst)
-            {
+            let room = T::ServiceWeight::get().saturating_add(overhead);
+            if !room.all_gte(unpaid_worst) {
+                // A dry run learns the most gas this dispatch could have had.
+                super::dry_run::observe(|probe| {
+                    let most = if room.proof_size() >= unpaid_fixed.proof_size() {
+                        room.ref_time().saturating_sub(unpaid_fixed.ref_time())
+                    } else {
+                        0
+                    };
+                    probe.refused(dispatch.id(), most)
+                });
                 // Even the reserved share of an empty block could not prove this program's
                 // state: waiting would block the queue forever, so the dispatch fails now
                 // (unless its program would not run it anyway: answered as it would be).
@@ -789,16 +797,23 @@ impl<T: Config> Pallet<T> {
             handle_journal(processing::process_outcome(dispatch, outcome), applier);
             // Its program's memory layout and status as they were (no new allocations, no
             // exit or failed init, which remove the memory), or the keys changing them wrote.
-            let (ended, removed) = match program::ProgramStorage::<T>::get(destination) {
+            // And the reservations it made that stay: their fee paid their removal, which a
+            // later block does (and is charged for then), so this block gives it back.
+            let (ended, removed, kept) = match program::ProgramStorage::<T>::get(destination) {
                 Some(Program::Active(now)) => (
                     false,
                     found
                         .keys()
                         .filter(|id| !now.gas_reservation_map.contains_key(id))
                         .count() as u64,
+                    now.gas_reservation_map
+                        .keys()
+                        .filter(|id| !found.contains_key(id))
+                        .count() as u64,
                 ),
-                _ => (true, found.len() as u64),
+                _ => (true, found.len() as u64, 0),
             };
+            let kept_removal = Self::reservations_removal(kept).ref_time();
             let layout_writes = if ended {
                 Self::layout_writes(
                     (memory.pages.len() as u64)
@@ -823,7 +838,8 @@ impl<T: Config> Pallet<T> {
                 gas_burned
                     .saturating_sub(translation)
                     .saturating_add(translation_cost)
-            };
+            }
+            .saturating_sub(kept_removal);
             (work, output, pages, Some(layout_writes))
         })
     }

@@ -768,6 +768,36 @@ fn a_reservation_pays_its_removal_from_the_gas_of_the_dispatch_that_makes_it() {
 }
 
 #[test]
+fn reservations_that_stay_give_their_removal_back_to_the_block() {
+    use polkadot_sdk::frame_support::weights::Weight;
+    let code = wat::parse_str(RESERVER).unwrap();
+    run_test(|| {
+        let three = upload(&code, b"three", vec![]);
+        let six = upload(&code, b"six", vec![]);
+        run_to_next_block();
+        crate::messenger::DrainedAtBlockStart::<Test>::kill();
+        // The gas a dispatch burned less what the block was charged for it.
+        let given_back = |program: ActorId, payload: &[u8]| {
+            let author = Balances::free_balance(AUTHOR);
+            send(program, payload.to_vec(), GAS);
+            let mut meter = WeightMeter::with_limit(Weight::MAX);
+            Gear::run_queue(&mut meter);
+            let burned = (Balances::free_balance(AUTHOR) - author) as u64;
+            burned as i128 - meter.consumed().ref_time() as i128
+        };
+        let (three_back, six_back) = (given_back(three, b"abc"), given_back(six, b"abcdef"));
+        assert_eq!((reservations_of(three), reservations_of(six)), (3, 6));
+        // Their fees paid their removal; a later block removes them (and is charged then).
+        let removal = Gear::reservations_removal(1).ref_time() as i128;
+        let difference = six_back - three_back;
+        assert!(
+            (difference - 3 * removal).abs() < 1_000_000,
+            "{difference} vs {removal}"
+        );
+    });
+}
+
+#[test]
 fn a_dispatch_that_unreserves_a_reservation_it_found_is_charged_its_removal() {
     use polkadot_sdk::frame_support::weights::Weight;
     let code = wat::parse_str(RESERVER).unwrap();
