@@ -8,23 +8,23 @@
 //! workload of each part costs at most
 //! 1 / 1.25 of the weight it is charged. A factor is never below 1.0 (Gear's price).
 //!
-//! Measured 2026-12-04 on 2 x Intel(R) Xeon(R) Processor:
+//! Measured 2026-12-05 on 2 x Intel(R) Xeon(R) Processor:
 //! ps of in-runtime time per gas under the previous factors, per workload:
 //!
 //! | part | workload | ps/gas | in runtime | native | gas |
 //! |---|---|---|---|---|---|
-//! | instructions | compute | 0.526 | 116.85 ms | 63.02 ms | 222288074511 |
-//! | instructions | memory-access | 0.427 | 115.76 ms | 62.98 ms | 271101303303 |
-//! | instructions | calls | 0.697 | 193.66 ms | 96.47 ms | 277831766136 |
-//! | instructions | empty-loop | 0.694 | 277.77 ms | 162.97 ms | 400000000000 |
-//! | syscalls | gr_size | 0.371 | 77.29 ms | 16.96 ms | 208322820359 |
-//! | syscalls | gr_read-4KiB | 0.330 | 14.44 ms | 2.56 ms | 43714232988 |
-//! | memory | grow-36-pages | 0.115 | 2.73 ms | 0.50 ms | 23800060784 |
-//! | persisted | persisted-255-pages | 0.462 | 28.60 ms | 6.52 ms | 61878407153 |
-//! | instantiation | 6000-functions | 0.737 | 21.52 ms | 11.18 ms | 741097482 |
+//! | instructions | compute | 0.668 | 148.43 ms | 85.48 ms | 222185554511 |
+//! | instructions | memory-access | 1.068 | 289.38 ms | 88.59 ms | 270998783303 |
+//! | instructions | calls | 1.426 | 395.98 ms | 184.70 ms | 277729246136 |
+//! | instructions | empty-loop | 1.602 | 640.68 ms | 226.47 ms | 400000000000 |
+//! | syscalls | gr_size | 0.980 | 203.96 ms | 38.00 ms | 208220300359 |
+//! | syscalls | gr_read-4KiB | 0.971 | 42.23 ms | 3.01 ms | 43509192988 |
+//! | memory | grow-36-pages | 0.143 | 2.86 ms | 0.66 ms | 20006820784 |
+//! | persisted | persisted-255-pages | 0.596 | 21.29 ms | 4.20 ms | 35735807153 |
+//! | instantiation | 6000-functions | 0.000 | 0.00 ms | 24.96 ms | 638577482 |
 //!
-//! Previous factors (permille): instructions 1565, syscalls 1000, memory 1000, instantiation 1000, persisted 12133.
-//! Regenerated from this measurement: persisted; the other parts keep their previous factors.
+//! Previous factors (permille): instructions 1565, syscalls 1000, memory 1000, instantiation 1000, persisted 7007.
+//! Regenerated from this measurement: instructions, syscalls; the other parts keep their previous factors.
 //! Changing instruction weights changes the gas already-instrumented codes are charged
 //! only for codes instrumented after the change: regenerate before a chain launches.
 
@@ -33,9 +33,9 @@ use pallet_gear::schedule::{
 };
 
 /// Factor (permille) on Gear's `instructions` weights.
-pub const INSTRUCTIONS_PERMILLE: u64 = 1565;
+pub const INSTRUCTIONS_PERMILLE: u64 = 3134;
 /// Factor (permille) on Gear's `syscalls` weights.
-pub const SYSCALLS_PERMILLE: u64 = 1000;
+pub const SYSCALLS_PERMILLE: u64 = 1225;
 /// Factor (permille) on Gear's `memory` weights.
 pub const MEMORY_PERMILLE: u64 = 1000;
 /// Factor (permille) on Gear's `instantiation` weights.
@@ -47,381 +47,381 @@ pub const PERSISTED_PERMILLE: u64 = 7007;
 /// it): the engine's native-speed default 20000000 x 7.01.
 pub const MEMORY_SCAN_PER_WASM_PAGE: u64 = 140140000;
 
-/// Gear's `InstructionWeights` with `ref_time` x 1.56.
+/// Gear's `InstructionWeights` with `ref_time` x 3.13.
 pub fn instruction_weights() -> InstructionWeights {
     InstructionWeights {
         version: 2000,
-        i64const: 843,
-        i64load: 7746,
-        i32load: 9693,
-        i64store: 13535,
-        i32store: 14978,
-        select: 3691,
-        r#if: 7292,
-        br: 117,
-        br_if: 4408,
-        br_table: 21947,
-        br_table_per_entry: 158,
-        call: 4871,
-        call_indirect: 49036,
-        call_indirect_per_param: 1118,
+        i64const: 1689,
+        i64load: 15513,
+        i32load: 19411,
+        i64store: 27105,
+        i32store: 29995,
+        select: 7393,
+        r#if: 14604,
+        br: 235,
+        br_if: 8828,
+        br_table: 43951,
+        br_table_per_entry: 316,
+        call: 9756,
+        call_indirect: 98197,
+        call_indirect_per_param: 2240,
         call_per_local: 0,
-        local_get: 1198,
-        local_set: 2455,
-        local_tee: 3000,
-        global_get: 1012,
-        global_set: 1536,
-        memory_current: 535,
-        i64clz: 1228,
-        i32clz: 485,
-        i64ctz: 1457,
-        i32ctz: 586,
-        i64popcnt: 1378,
-        i32popcnt: 616,
-        i64eqz: 2489,
-        i32eqz: 1527,
-        i32extend8s: 485,
-        i32extend16s: 502,
-        i64extend8s: 1464,
-        i64extend16s: 1530,
-        i64extend32s: 1064,
-        i64extendsi32: 433,
-        i64extendui32: 353,
-        i32wrapi64: 981,
-        i64eq: 3134,
-        i32eq: 1876,
-        i64ne: 2965,
-        i32ne: 1748,
-        i64lts: 3493,
-        i32lts: 1719,
-        i64ltu: 2806,
-        i32ltu: 1838,
-        i64gts: 2727,
-        i32gts: 2065,
-        i64gtu: 2682,
-        i32gtu: 1646,
-        i64les: 2745,
-        i32les: 1943,
-        i64leu: 4560,
-        i32leu: 2031,
-        i64ges: 3607,
-        i32ges: 1826,
-        i64geu: 2694,
-        i32geu: 1852,
-        i64add: 1662,
-        i32add: 719,
-        i64sub: 1823,
-        i32sub: 687,
-        i64mul: 1940,
-        i32mul: 791,
-        i64divs: 4248,
-        i32divs: 1608,
-        i64divu: 3050,
-        i32divu: 1120,
-        i64rems: 12870,
-        i32rems: 9174,
-        i64remu: 3258,
-        i32remu: 1405,
-        i64and: 1680,
-        i32and: 660,
-        i64or: 1586,
-        i32or: 845,
-        i64xor: 2641,
-        i32xor: 813,
-        i64shl: 1356,
-        i32shl: 777,
-        i64shrs: 1469,
-        i32shrs: 636,
-        i64shru: 1314,
-        i32shru: 491,
-        i64rotl: 1375,
-        i32rotl: 485,
-        i64rotr: 1694,
-        i32rotr: 427,
+        local_get: 2400,
+        local_set: 4917,
+        local_tee: 6007,
+        global_get: 2027,
+        global_set: 3077,
+        memory_current: 1071,
+        i64clz: 2460,
+        i32clz: 971,
+        i64ctz: 2917,
+        i32ctz: 1175,
+        i64popcnt: 2761,
+        i32popcnt: 1234,
+        i64eqz: 4986,
+        i32eqz: 3058,
+        i32extend8s: 971,
+        i32extend16s: 1006,
+        i64extend8s: 2933,
+        i64extend16s: 3065,
+        i64extend32s: 2131,
+        i64extendsi32: 868,
+        i64extendui32: 708,
+        i32wrapi64: 1965,
+        i64eq: 6277,
+        i32eq: 3757,
+        i64ne: 5938,
+        i32ne: 3500,
+        i64lts: 6995,
+        i32lts: 3444,
+        i64ltu: 5619,
+        i32ltu: 3682,
+        i64gts: 5462,
+        i32gts: 4136,
+        i64gtu: 5371,
+        i32gtu: 3296,
+        i64les: 5497,
+        i32les: 3892,
+        i64leu: 9132,
+        i32leu: 4067,
+        i64ges: 7223,
+        i32ges: 3657,
+        i64geu: 5396,
+        i32geu: 3710,
+        i64add: 3328,
+        i32add: 1441,
+        i64sub: 3651,
+        i32sub: 1375,
+        i64mul: 3886,
+        i32mul: 1585,
+        i64divs: 8508,
+        i32divs: 3221,
+        i64divu: 6108,
+        i32divu: 2243,
+        i64rems: 25774,
+        i32rems: 18371,
+        i64remu: 6524,
+        i32remu: 2814,
+        i64and: 3365,
+        i32and: 1322,
+        i64or: 3177,
+        i32or: 1692,
+        i64xor: 5290,
+        i32xor: 1629,
+        i64shl: 2717,
+        i32shl: 1557,
+        i64shrs: 2942,
+        i32shrs: 1275,
+        i64shru: 2632,
+        i32shru: 984,
+        i64rotl: 2754,
+        i32rotl: 971,
+        i64rotr: 3394,
+        i32rotr: 855,
     }
 }
 
-/// Gear's `SyscallWeights` with `ref_time` x 1.0.
+/// Gear's `SyscallWeights` with `ref_time` x 1.23.
 pub fn syscall_weights() -> SyscallWeights {
     SyscallWeights {
         alloc: Weight {
-            ref_time: 1368698,
+            ref_time: 1676655,
             proof_size: 0,
         },
         free: Weight {
-            ref_time: 846782,
+            ref_time: 1037307,
             proof_size: 0,
         },
         free_range: Weight {
-            ref_time: 873826,
+            ref_time: 1070436,
             proof_size: 0,
         },
         free_range_per_page: Weight {
-            ref_time: 35668,
+            ref_time: 43693,
             proof_size: 0,
         },
         gr_reserve_gas: Weight {
-            ref_time: 1918172,
+            ref_time: 2349760,
             proof_size: 0,
         },
         gr_unreserve_gas: Weight {
-            ref_time: 1873602,
+            ref_time: 2295162,
             proof_size: 0,
         },
         gr_system_reserve_gas: Weight {
-            ref_time: 974566,
+            ref_time: 1193843,
             proof_size: 0,
         },
         gr_gas_available: Weight {
-            ref_time: 959492,
+            ref_time: 1175377,
             proof_size: 0,
         },
         gr_message_id: Weight {
-            ref_time: 970380,
+            ref_time: 1188715,
             proof_size: 0,
         },
         gr_program_id: Weight {
-            ref_time: 951514,
+            ref_time: 1165604,
             proof_size: 0,
         },
         gr_source: Weight {
-            ref_time: 959814,
+            ref_time: 1175772,
             proof_size: 0,
         },
         gr_value: Weight {
-            ref_time: 936151,
+            ref_time: 1146784,
             proof_size: 0,
         },
         gr_value_available: Weight {
-            ref_time: 984048,
+            ref_time: 1205458,
             proof_size: 0,
         },
         gr_size: Weight {
-            ref_time: 962155,
+            ref_time: 1178639,
             proof_size: 0,
         },
         gr_read: Weight {
-            ref_time: 1406423,
+            ref_time: 1722868,
             proof_size: 0,
         },
         gr_read_per_byte: Weight {
-            ref_time: 162,
+            ref_time: 198,
             proof_size: 0,
         },
         gr_env_vars: Weight {
-            ref_time: 992225,
+            ref_time: 1215475,
             proof_size: 0,
         },
         gr_block_height: Weight {
-            ref_time: 1001754,
+            ref_time: 1227148,
             proof_size: 0,
         },
         gr_block_timestamp: Weight {
-            ref_time: 960966,
+            ref_time: 1177183,
             proof_size: 0,
         },
         gr_random: Weight {
-            ref_time: 1668151,
+            ref_time: 2043484,
             proof_size: 0,
         },
         gr_reply_deposit: Weight {
-            ref_time: 4133750,
+            ref_time: 5063843,
             proof_size: 0,
         },
         gr_send: Weight {
-            ref_time: 2467510,
+            ref_time: 3022699,
             proof_size: 0,
         },
         gr_send_per_byte: Weight {
-            ref_time: 302,
+            ref_time: 369,
             proof_size: 0,
         },
         gr_send_wgas: Weight {
-            ref_time: 2504950,
+            ref_time: 3068563,
             proof_size: 0,
         },
         gr_send_wgas_per_byte: Weight {
-            ref_time: 300,
+            ref_time: 367,
             proof_size: 0,
         },
         gr_send_init: Weight {
-            ref_time: 1078023,
+            ref_time: 1320578,
             proof_size: 0,
         },
         gr_send_push: Weight {
-            ref_time: 1755035,
+            ref_time: 2149917,
             proof_size: 0,
         },
         gr_send_push_per_byte: Weight {
-            ref_time: 302,
+            ref_time: 369,
             proof_size: 0,
         },
         gr_send_commit: Weight {
-            ref_time: 1938302,
+            ref_time: 2374419,
             proof_size: 0,
         },
         gr_send_commit_wgas: Weight {
-            ref_time: 2033886,
+            ref_time: 2491510,
             proof_size: 0,
         },
         gr_reservation_send: Weight {
-            ref_time: 2917265,
+            ref_time: 3573649,
             proof_size: 0,
         },
         gr_reservation_send_per_byte: Weight {
-            ref_time: 304,
+            ref_time: 372,
             proof_size: 0,
         },
         gr_reservation_send_commit: Weight {
-            ref_time: 2398214,
+            ref_time: 2937812,
             proof_size: 0,
         },
         gr_reply_commit: Weight {
-            ref_time: 24565346,
+            ref_time: 30092548,
             proof_size: 0,
         },
         gr_reply_commit_wgas: Weight {
-            ref_time: 26699262,
+            ref_time: 32706595,
             proof_size: 0,
         },
         gr_reservation_reply: Weight {
-            ref_time: 15622176,
+            ref_time: 19137165,
             proof_size: 0,
         },
         gr_reservation_reply_per_byte: Weight {
-            ref_time: 511,
+            ref_time: 625,
             proof_size: 0,
         },
         gr_reservation_reply_commit: Weight {
-            ref_time: 9866788,
+            ref_time: 12086815,
             proof_size: 0,
         },
         gr_reply_push: Weight {
-            ref_time: 1530857,
+            ref_time: 1875299,
             proof_size: 0,
         },
         gr_reply: Weight {
-            ref_time: 26327624,
+            ref_time: 32251339,
             proof_size: 0,
         },
         gr_reply_per_byte: Weight {
-            ref_time: 503,
+            ref_time: 616,
             proof_size: 0,
         },
         gr_reply_wgas: Weight {
-            ref_time: 24633378,
+            ref_time: 30175888,
             proof_size: 0,
         },
         gr_reply_wgas_per_byte: Weight {
-            ref_time: 513,
+            ref_time: 628,
             proof_size: 0,
         },
         gr_reply_push_per_byte: Weight {
-            ref_time: 504,
+            ref_time: 617,
             proof_size: 0,
         },
         gr_reply_to: Weight {
-            ref_time: 1046085,
+            ref_time: 1281454,
             proof_size: 0,
         },
         gr_signal_code: Weight {
-            ref_time: 1038509,
+            ref_time: 1272173,
             proof_size: 0,
         },
         gr_signal_from: Weight {
-            ref_time: 1017360,
+            ref_time: 1246266,
             proof_size: 0,
         },
         gr_reply_input: Weight {
-            ref_time: 33962090,
+            ref_time: 41603560,
             proof_size: 0,
         },
         gr_reply_input_wgas: Weight {
-            ref_time: 41166482,
+            ref_time: 50428940,
             proof_size: 0,
         },
         gr_reply_push_input: Weight {
-            ref_time: 1118619,
+            ref_time: 1370308,
             proof_size: 0,
         },
         gr_reply_push_input_per_byte: Weight {
-            ref_time: 105,
+            ref_time: 128,
             proof_size: 0,
         },
         gr_send_input: Weight {
-            ref_time: 2369529,
+            ref_time: 2902673,
             proof_size: 0,
         },
         gr_send_input_wgas: Weight {
-            ref_time: 2455528,
+            ref_time: 3008021,
             proof_size: 0,
         },
         gr_send_push_input: Weight {
-            ref_time: 1270244,
+            ref_time: 1556048,
             proof_size: 0,
         },
         gr_send_push_input_per_byte: Weight {
-            ref_time: 93,
+            ref_time: 113,
             proof_size: 0,
         },
         gr_debug: Weight {
-            ref_time: 1056804,
+            ref_time: 1294584,
             proof_size: 0,
         },
         gr_debug_per_byte: Weight {
-            ref_time: 280,
+            ref_time: 343,
             proof_size: 0,
         },
         gr_reply_code: Weight {
-            ref_time: 1002478,
+            ref_time: 1228035,
             proof_size: 0,
         },
         gr_exit: Weight {
-            ref_time: 17513156,
+            ref_time: 21453616,
             proof_size: 0,
         },
         gr_leave: Weight {
-            ref_time: 7935870,
+            ref_time: 9721440,
             proof_size: 0,
         },
         gr_wait: Weight {
-            ref_time: 9248904,
+            ref_time: 11329907,
             proof_size: 0,
         },
         gr_wait_for: Weight {
-            ref_time: 9231352,
+            ref_time: 11308406,
             proof_size: 0,
         },
         gr_wait_up_to: Weight {
-            ref_time: 7345560,
+            ref_time: 8998311,
             proof_size: 0,
         },
         gr_wake: Weight {
-            ref_time: 2359007,
+            ref_time: 2889783,
             proof_size: 0,
         },
         gr_create_program: Weight {
-            ref_time: 3057045,
+            ref_time: 3744880,
             proof_size: 0,
         },
         gr_create_program_payload_per_byte: Weight {
-            ref_time: 226,
+            ref_time: 276,
             proof_size: 0,
         },
         gr_create_program_salt_per_byte: Weight {
-            ref_time: 1227,
+            ref_time: 1503,
             proof_size: 0,
         },
         gr_create_program_wgas: Weight {
-            ref_time: 3158869,
+            ref_time: 3869614,
             proof_size: 0,
         },
         gr_create_program_wgas_payload_per_byte: Weight {
-            ref_time: 239,
+            ref_time: 292,
             proof_size: 0,
         },
         gr_create_program_wgas_salt_per_byte: Weight {
-            ref_time: 1238,
+            ref_time: 1516,
             proof_size: 0,
         },
     }
