@@ -633,20 +633,22 @@ fn workloads() -> Vec<Workload> {
         code,
         payload,
     };
+    // Sized to fit the dry run's gas (400 G) at twice the instruction price of 2026-12-05;
+    // ps per gas does not depend on the size.
     vec![
         w(
             "instructions",
             "compute",
-            compute_program(2_000_000),
+            compute_program(1_000_000),
             vec![],
         ),
         w(
             "instructions",
             "memory-access",
-            memory_access_program(2_000_000),
+            memory_access_program(1_000_000),
             vec![],
         ),
-        w("instructions", "calls", calls_program(1_000_000), vec![]),
+        w("instructions", "calls", calls_program(500_000), vec![]),
         // `(loop (br 0))`: one instruction per metered block, the most metering per gas.
         w(
             "instructions",
@@ -808,7 +810,7 @@ fn main() {
     }
 
     println!("## compute (instrumented integer loop)");
-    let rounds = 2_000_000u32;
+    let rounds = 1_000_000u32;
     let code = validate_and_instrument(compute_program(rounds), &schedule).unwrap();
     let memory = ProgramMemory::default();
     let mut results = Vec::new();
